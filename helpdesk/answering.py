@@ -1,0 +1,473 @@
+"""Answering a question: from the user's words to ranked, sourced answers or an honest "no".
+
+How a question is read:
+1. The text is normalised (NFKC, lower case) and its script detected.
+2. Synonym phrases (synonyms.yaml) are found first and become one *concept* each, matched by any
+   of their variants in any language; a prefecture name is set aside for the desk finder.
+3. The rest becomes one concept per content word: an English word is matched by its stem in the
+   English fields or by its folded romaji in the romaji field; a Japanese word by its Sudachi
+   normalized form, its sub-words or its character bigrams; a kana-only chunk by its reading.
+   A Latin word found nowhere in the knowledge base is corrected to the nearest known word
+   (that correction is the did-you-mean).
+4. Whoosh ranks entries with an OR query over all concept forms (BM25F, field boosts, a bonus
+   for matching more terms). User text never goes through a query parser, so `AND`, `(`, `*`
+   or `field:` are plain words.
+5. Each candidate gets a *coverage*: the share of the question's concepts it contains, each
+   concept weighted by how rare it is in the knowledge base (unknown words weigh most, question
+   words least). The final rank mixes coverage and the normalised BM25F score.
+
+The decision rule is one threshold: the best entry must cover at least CONFIDENCE_THRESHOLD of
+the question's weight, else the answer is `answered: false` with the contacts to turn to. The
+ambiguity gap decides how many answers are shown: entries within AMBIGUITY_GAP of the best are
+shown beside it (up to MAX_ANSWERS) because the question fits them about equally.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from whoosh import query as wq
+
+from .indexing import EN_FIELDS, FIELD_BOOSTS, JA_FIELDS
+from .textanalysis import (
+    bigrams,
+    en_stem,
+    fold_latin,
+    fold_romaji,
+    has_japanese,
+    is_kana_only,
+    kana_to_romaji,
+    latin_words,
+    morphs,
+    normalize,
+    to_katakana,
+)
+
+CONFIDENCE_THRESHOLD = 0.5
+AMBIGUITY_GAP = 0.12
+MAX_ANSWERS = 3
+COVERAGE_SHARE = 0.7          # final rank = 0.7 · coverage + 0.3 · BM25F / best BM25F
+LOW_WEIGHT = 0.25             # weight factor for question words ("what", "how", "tell me")
+MAX_QUERY_CHARS = 500
+
+QUESTION_WORDS = {
+    "what", "whats", "how", "where", "who", "why", "when", "which", "do", "does", "did", "i", "my", "me",
+    "we", "our", "can", "could", "should", "would", "get", "need", "want", "tell", "about", "there",
+    "any", "much", "many", "please", "know", "explain", "mean", "means", "meaning", "is", "are", "was",
+    "am", "hi", "hello", "info", "information", "some", "someone", "somebody", "here", "way",
+}
+DESK_WORDS_EN = {"help", "desk", "centre", "center", "centres", "centers", "consult", "consultancy",
+                 "consultation", "contact", "advice", "advisor", "adviser", "support", "office", "phone",
+                 "soudan", "sodan", "madoguchi", "chuokai", "sentaa", "helpdesk"}
+DESK_WORDS_JA = ("相談", "窓口", "センター", "中央会", "問い合わせ", "問合せ", "連絡", "電話", "支援", "どこ")
+FIELD_GROUPS = {"en": EN_FIELDS, "ja": JA_FIELDS, "romaji": ("romaji",), "reading": ("reading",), "gram": ("gram",)}
+QUESTION_TAIL_JA = re.compile(
+    r"(とは(何|なん)?(ですか|でしょうか)?|って何|について(教えて)?|は(何|なん)(ですか)?"
+    r"|(ですか|でしょうか|を教えて(ください)?|教えて(ください)?))$"
+)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way a concept can be found in an entry: all `terms` in the field group, or a
+    fraction of them (`partial`), giving `credit` (0..1)."""
+
+    group: str
+    terms: tuple
+    credit: float = 1.0
+    partial: bool = False
+    min_fraction: float = 0.5
+
+
+@dataclass
+class Concept:
+    label: str
+    alternatives: list
+    low_weight: bool = False
+    weight: float = 1.0
+
+
+@dataclass
+class QueryAnalysis:
+    text: str
+    lang: str
+    concepts: list = field(default_factory=list)
+    corrections: dict = field(default_factory=dict)
+    prefecture: dict | None = None
+    desk_intent: bool = False
+    glossary_term: dict | None = None
+
+    @property
+    def did_you_mean(self):
+        if not self.corrections:
+            return None
+        words = self.text.split()
+        return " ".join(self.corrections.get(re.sub(r"\W", "", w.lower()), w) for w in words)
+
+
+class Engine:
+    """Everything needed to answer from one index generation (immutable once built)."""
+
+    def __init__(self, ix, data: dict, generation: str):
+        self.ix = ix
+        self.data = data
+        self.generation = generation
+        self.entries = data["entries"]
+        self._local = threading.local()
+        self._load_term_sets()
+        self._prepare_synonyms()
+        self._prepare_prefectures()
+        self._prepare_glossary()
+
+    # ------------------------------------------------------------ preparation
+
+    def _load_term_sets(self):
+        """Per entry: the set of indexed terms in each field group (for coverage)."""
+        self.doc_terms: dict[str, dict[str, set]] = {}
+        reader = self.ix.reader()
+        try:
+            ids = {docnum: stored["id"] for docnum, stored in reader.iter_docs()}
+            self.docnum_to_id = ids
+            group_of = {f: g for g, fields in FIELD_GROUPS.items() for f in fields}
+            for fieldname, termbytes in reader.all_terms():
+                group = group_of.get(fieldname)
+                if group is None:
+                    continue
+                term = termbytes.decode("utf-8") if isinstance(termbytes, bytes) else termbytes
+                for docnum in reader.postings(fieldname, term).all_ids():
+                    self.doc_terms.setdefault(ids[docnum], {}).setdefault(group, set()).add(term)
+        finally:
+            reader.close()
+        self.n_docs = max(1, len(self.entries))
+        vocabulary = set()
+        for entry in self.entries.values():
+            texts = [entry["title"]["en"], *entry["questions"]["en"], *entry["keywords"]["en"], entry["answer"]["en"]]
+            vocabulary.update(w for w in latin_words(" ".join(texts)) if len(w) >= 4 and w.isalpha())
+        for terms in self.doc_terms.values():
+            vocabulary.update(t for t in terms.get("romaji", ()) if len(t) >= 4 and t.isalpha())
+        self.vocabulary = sorted(vocabulary)
+        self.known_stems = set().union(*(t.get("en", set()) for t in self.doc_terms.values()))
+        self.known_romaji = set().union(*(t.get("romaji", set()) for t in self.doc_terms.values()))
+
+    def _prepare_synonyms(self):
+        self.latin_synonyms = []   # (folded word tuple, group index)
+        self.ja_synonyms = []      # (normalized string, group index)
+        self.synonym_alternatives = []
+        for gi, group in enumerate(self.data.get("synonyms", [])):
+            alternatives = []
+            for variant in group:
+                v = normalize(variant)
+                if has_japanese(v):
+                    self.ja_synonyms.append((v, gi))
+                    norms = tuple(m.norm for m in morphs(v) if m.is_content())
+                    if norms:
+                        alternatives.append(Alternative("ja", norms))
+                    if is_kana_only(v):
+                        alternatives.append(Alternative("romaji", (kana_to_romaji(to_katakana(v.replace(" ", ""))),)))
+                else:
+                    words = tuple(fold_romaji(w) for w in latin_words(v))
+                    if words:
+                        self.latin_synonyms.append((words, gi))
+                    stems = tuple(s for s in (en_stem(w) for w in latin_words(v)) if s)
+                    if stems:
+                        alternatives.append(Alternative("en", stems))
+                    if words:
+                        alternatives.append(Alternative("romaji", words))
+                        if len(words) > 1:
+                            alternatives.append(Alternative("romaji", ("".join(words),)))
+            self.synonym_alternatives.append((group[0], alternatives))
+        self.latin_synonyms.sort(key=lambda item: -len(item[0]))
+        self.ja_synonyms.sort(key=lambda item: -len(item[0]))
+
+    def _prepare_prefectures(self):
+        self.prefecture_latin: dict[str, dict] = {}
+        self.prefecture_ja: list[tuple[str, dict]] = []
+        for centre in self.data.get("centres", {}).get("centres", []):
+            pref = centre.get("prefecture", {})
+            names_latin = [pref.get("en", ""), pref.get("romaji", "")]
+            names_ja = [pref.get("ja", ""), pref.get("kana", "")]
+            for alias in centre.get("aliases", []) or []:
+                (names_ja if has_japanese(str(alias)) else names_latin).append(str(alias))
+            for name in names_latin:
+                words = latin_words(name)
+                if len(words) == 1:
+                    self.prefecture_latin[fold_romaji(words[0])] = centre
+            for name in names_ja:
+                name = normalize(name)
+                if name:
+                    self.prefecture_ja.append((name, centre))
+                    short = re.sub(r"[都府県]$", "", name)
+                    if short != name and len(short) >= 2:
+                        self.prefecture_ja.append((short, centre))
+        self.prefecture_ja.sort(key=lambda item: -len(item[0]))
+
+    def _prepare_glossary(self):
+        self.glossary_keys: dict[str, dict] = {}
+        for term in self.data.get("glossary", []):
+            for key in (term.get("ja"), term.get("kana"), term.get("en")):
+                if key:
+                    for part in re.split(r"\s*[/／]\s*|\s*[（(][^)）]*[)）]\s*", str(key)):
+                        if part.strip():
+                            self.glossary_keys.setdefault(normalize(part), term)
+            if term.get("romaji"):
+                self.glossary_keys.setdefault(" ".join(fold_romaji(w) for w in latin_words(term["romaji"])), term)
+
+    def searcher(self):
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self.ix.searcher()
+            self._local.searcher = s
+        return s
+
+    # ------------------------------------------------------------ query analysis
+
+    def analyze(self, text: str) -> QueryAnalysis:
+        q = fold_latin(normalize(text))
+        qa = QueryAnalysis(text=text.strip(), lang="ja" if has_japanese(q) else "en")
+        qa.glossary_term = self._glossary_lookup(q)
+        q = self._take_prefecture(q, qa)
+        q = self._take_synonyms(q, qa)
+        ja_part = " ".join(re.findall(r"[^\x00-\x7f]+", q))
+        latin_part = re.sub(r"[^\x00-\x7f]+", " ", q)
+        for word in latin_words(latin_part):
+            concept = self._latin_concept(word, qa)
+            if concept:
+                qa.concepts.append(concept)
+        if ja_part.strip():
+            qa.concepts.extend(self._japanese_concepts(ja_part))
+        if qa.concepts and all(c.low_weight for c in qa.concepts):
+            for c in qa.concepts:   # "who are you": the question words are all there is
+                c.low_weight = False
+        self._weigh(qa.concepts)
+        return qa
+
+    def _glossary_lookup(self, q: str):
+        stripped = QUESTION_TAIL_JA.sub("", q).strip(" ?？。、!！")
+        stripped = re.sub(r"^(what is|what's|what are|whats|define|meaning of)\s+(an?\s+|the\s+)?", "", stripped)
+        stripped = stripped.strip(" ?？。!！")
+        if stripped in self.glossary_keys:
+            return self.glossary_keys[stripped]
+        folded = " ".join(fold_romaji(w) for w in latin_words(stripped)) if not has_japanese(stripped) else None
+        return self.glossary_keys.get(folded) if folded else None
+
+    def _take_prefecture(self, q: str, qa: QueryAnalysis) -> str:
+        for name, centre in self.prefecture_ja:
+            if name in q:
+                qa.prefecture = centre
+                q = q.replace(name, " ")
+                break
+        if qa.prefecture is None:
+            for word in latin_words(q):
+                centre = self.prefecture_latin.get(fold_romaji(word))
+                if centre:
+                    qa.prefecture = centre
+                    q = re.sub(rf"\b{re.escape(word)}\b", " ", q, count=1)
+                    break
+        lowered = set(latin_words(q))
+        qa.desk_intent = bool(lowered & DESK_WORDS_EN) or any(w in q for w in DESK_WORDS_JA)
+        return q
+
+    def _take_synonyms(self, q: str, qa: QueryAnalysis) -> str:
+        found = []
+        for variant, gi in self.ja_synonyms:
+            if variant in q:
+                found.append(gi)
+                q = q.replace(variant, " ")
+        words = latin_words(q)
+        folded = [fold_romaji(w) for w in words]
+        consumed = [False] * len(words)
+        for variant_words, gi in self.latin_synonyms:
+            n = len(variant_words)
+            for i in range(len(folded) - n + 1):
+                if not any(consumed[i:i + n]) and tuple(folded[i:i + n]) == variant_words:
+                    found.append(gi)
+                    for k in range(i, i + n):
+                        consumed[k] = True
+        if any(consumed):
+            kept = [w for w, c in zip(words, consumed, strict=True) if not c]
+            q = " ".join(kept) + " " + " ".join(re.findall(r"[^\x00-\x7f]+", q))
+        for gi in dict.fromkeys(found):
+            label, alternatives = self.synonym_alternatives[gi]
+            qa.concepts.append(Concept(label=label, alternatives=alternatives))
+        return q
+
+    def _latin_concept(self, word: str, qa: QueryAnalysis):
+        stem = en_stem(word)
+        folded = fold_romaji(word)
+        low = word in QUESTION_WORDS
+        if not stem:
+            return None          # an English stop word ("the", "of", "is")
+        alternatives = []
+        if stem:
+            alternatives.append(Alternative("en", (stem,)))
+        if folded and len(folded) > 1:
+            alternatives.append(Alternative("romaji", (folded,)))
+        known = stem in self.known_stems or folded in self.known_romaji
+        if not known and not low and len(word) >= 4 and word.isalpha():
+            correction = self._correct(word)
+            if correction:
+                qa.corrections[word] = correction
+                alternatives.append(Alternative("en", (en_stem(correction),), credit=0.85))
+                alternatives.append(Alternative("romaji", (fold_romaji(correction),), credit=0.85))
+        if not alternatives:
+            return None
+        return Concept(label=word, alternatives=alternatives, low_weight=low)
+
+    def _correct(self, word: str):
+        limit = 1 if len(word) <= 7 else 2
+        best = process.extractOne(word, self.vocabulary, scorer=OSA.distance, score_cutoff=limit)
+        if best is None:
+            folded = fold_romaji(word)
+            best = process.extractOne(folded, self.vocabulary, scorer=OSA.distance, score_cutoff=limit)
+        return best[0] if best else None
+
+    def _japanese_concepts(self, text: str) -> list:
+        concepts = []
+        for chunk in text.split():
+            if is_kana_only(chunk) and re.search(r"[\u3041-\u3096]", chunk):
+                chunk = QUESTION_TAIL_JA.sub("", chunk) or chunk
+                kata = to_katakana(chunk)
+                alternatives = [Alternative("reading", tuple(bigrams(kata)), partial=True, min_fraction=0.6),
+                                Alternative("romaji", (kana_to_romaji(kata),))]
+                concepts.append(Concept(label=chunk, alternatives=alternatives))
+                continue
+            for m in morphs(chunk):
+                if not m.is_content():
+                    continue
+                alternatives = [Alternative("ja", (m.norm,))]
+                if m.surface != m.norm:
+                    alternatives.append(Alternative("ja", (m.surface,)))
+                if len(m.subs) > 1:
+                    alternatives.append(Alternative("ja", m.subs, credit=0.8, partial=True))
+                grams = tuple(bigrams(m.surface))
+                if len(m.surface) >= 2:
+                    alternatives.append(Alternative("gram", grams, credit=0.6, partial=True, min_fraction=0.6))
+                concepts.append(Concept(label=m.surface, alternatives=alternatives))
+        return concepts
+
+    def _weigh(self, concepts):
+        """Weight each concept by its rarity in the knowledge base (inverse document frequency)."""
+        for concept in concepts:
+            df = sum(1 for terms in self.doc_terms.values() if self.concept_credit(concept, terms) > 0)
+            concept.weight = math.log(1 + self.n_docs / (1 + df)) * (LOW_WEIGHT if concept.low_weight else 1.0)
+
+    # ------------------------------------------------------------ matching and ranking
+
+    @staticmethod
+    def concept_credit(concept: Concept, doc_terms: dict) -> float:
+        best = 0.0
+        for alt in concept.alternatives:
+            present = doc_terms.get(alt.group, ())
+            if alt.partial:
+                hits = sum(1 for t in alt.terms if t in present)
+                fraction = hits / len(alt.terms) if alt.terms else 0
+                credit = alt.credit * fraction if fraction >= alt.min_fraction else 0.0
+            else:
+                credit = alt.credit if alt.terms and all(t in present for t in alt.terms) else 0.0
+            best = max(best, credit)
+        return best
+
+    def coverage(self, qa: QueryAnalysis, entry_id: str) -> float:
+        total = sum(c.weight for c in qa.concepts)
+        if total <= 0:
+            return 0.0
+        terms = self.doc_terms.get(entry_id, {})
+        return sum(c.weight * self.concept_credit(c, terms) for c in qa.concepts) / total
+
+    def whoosh_query(self, qa: QueryAnalysis):
+        subqueries = []
+        seen = set()
+        for concept in qa.concepts:
+            for alt in concept.alternatives:
+                for fieldname in FIELD_GROUPS[alt.group]:
+                    for term in alt.terms:
+                        key = (fieldname, term)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        subqueries.append(wq.Term(fieldname, term, boost=FIELD_BOOSTS[fieldname] * alt.credit))
+        return wq.Or(subqueries, scale=0.9) if subqueries else None
+
+    def rank(self, qa: QueryAnalysis, limit: int = 20) -> list:
+        """Candidates as (entry_id, final score, coverage, bm25), best first."""
+        query = self.whoosh_query(qa)
+        if query is None or not any(c.weight > 0 and not c.low_weight for c in qa.concepts):
+            return []
+        results = self.searcher().search(query, limit=limit)
+        scored = [(self.docnum_to_id[hit.docnum], hit.score) for hit in results]
+        if not scored:
+            return []
+        best_bm25 = max(s for _, s in scored) or 1.0
+        ranked = []
+        for entry_id, bm25 in scored:
+            cov = self.coverage(qa, entry_id)
+            final = COVERAGE_SHARE * cov + (1 - COVERAGE_SHARE) * (bm25 / best_bm25)
+            ranked.append((entry_id, final, cov, bm25))
+        ranked.sort(key=lambda item: (-item[1], item[0]))
+        return ranked
+
+
+@dataclass
+class Decision:
+    answered: bool
+    confidence: float
+    answer_ids: list
+    related_ids: list
+    analysis: QueryAnalysis
+    centre: dict | None = None
+    glossary_term: dict | None = None
+
+
+def decide(engine: Engine, text: str) -> Decision:
+    """Apply the answering rules to a question; pure apart from reading the index."""
+    qa = engine.analyze(text)
+    ranked = engine.rank(qa)
+    confidence = ranked[0][2] if ranked else 0.0
+    answered = confidence >= CONFIDENCE_THRESHOLD
+    answer_ids: list = []
+    if answered:
+        top_final = ranked[0][1]
+        for entry_id, final, cov, _ in ranked:
+            if len(answer_ids) >= MAX_ANSWERS:
+                break
+            if not answer_ids or (top_final - final <= AMBIGUITY_GAP and cov >= CONFIDENCE_THRESHOLD):
+                answer_ids.append(entry_id)
+        # Show up to three: fill with the next best entries that still clear the threshold.
+        for entry_id, final, cov, _ in ranked:
+            if len(answer_ids) >= MAX_ANSWERS:
+                break
+            if entry_id not in answer_ids and cov >= CONFIDENCE_THRESHOLD and final >= 0.6 * top_final:
+                answer_ids.append(entry_id)
+    centre = None
+    top_topic = engine.entries[answer_ids[0]]["topic"] if answer_ids else None
+    if qa.prefecture and (qa.desk_intent or top_topic == "kankouju" or not qa.concepts):
+        centre = qa.prefecture
+        answered = True
+        confidence = max(confidence, CONFIDENCE_THRESHOLD)
+        desk_entry = "kankouju-consultancy-desks"
+        if desk_entry in engine.entries and desk_entry not in answer_ids:
+            answer_ids = [desk_entry, *answer_ids][:MAX_ANSWERS - 1]
+    glossary_term = qa.glossary_term
+    if glossary_term:
+        answered = True
+        confidence = max(confidence, CONFIDENCE_THRESHOLD)
+        linked = glossary_term.get("entry")
+        if linked in engine.entries and linked not in answer_ids:
+            answer_ids = [linked, *answer_ids][:MAX_ANSWERS - 1]
+    related: list = []
+    if answer_ids:
+        for rel in engine.entries[answer_ids[0]].get("related", []):
+            if rel in engine.entries and rel not in answer_ids and rel not in related:
+                related.append(rel)
+    for entry_id, _, cov, _ in ranked:
+        if len(related) >= 5:
+            break
+        if entry_id not in answer_ids and entry_id not in related and cov > 0.2:
+            related.append(entry_id)
+    return Decision(answered=answered, confidence=round(confidence, 4), answer_ids=answer_ids if answered else [],
+                    related_ids=related[:5], analysis=qa, centre=centre, glossary_term=glossary_term)

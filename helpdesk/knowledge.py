@@ -1,0 +1,445 @@
+"""Loading and validating the knowledge files that helpdesk staff edit.
+
+Every problem is reported with the file and the line it is on, because the people who fix
+them are not programmers and need to be pointed at the exact place. Nothing here touches the
+search index: a knowledge base with errors is simply not handed to the index builder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+TOPICS = ("kankouju", "keishin", "digital-marketplace", "joint-procurement", "general")
+LANGS = ("en", "ja")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ENTRY_LINK = re.compile(r"\]\(entry:([^)\s]*)\)")
+SECTION_MARK = re.compile(r"^\[(en|ja)\]\s*$")
+STALE_AFTER_DAYS = 365
+ENTRY_FIELDS = {"id", "topic", "reviewed", "title", "questions", "keywords", "related", "sources", "unconfirmed"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass
+class Entry:
+    id: str
+    topic: str
+    reviewed: dt.date
+    title: dict
+    questions: dict
+    keywords: dict
+    answer: dict
+    sources: list
+    related: list
+    path: str
+
+
+@dataclass
+class KnowledgeBase:
+    entries: dict = field(default_factory=dict)
+    synonyms: list = field(default_factory=list)
+    contacts: list = field(default_factory=list)
+    glossary: list = field(default_factory=list)
+    centres: dict = field(default_factory=dict)
+    agencies: dict = field(default_factory=dict)
+
+
+class KnowledgeError(Exception):
+    """Raised when the knowledge base has errors; carries all problems found."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__(f"{len(errors)} error(s) in the knowledge base; first: {errors[0] if errors else '-'}")
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+
+class LineDict(dict):
+    """A dict that remembers the line of each key (1-based, in the source file)."""
+
+    line = 0
+    lines: dict
+
+
+class LineList(list):
+    line = 0
+    lines: list
+
+
+class _LineLoader(yaml.SafeLoader):
+    offset = 0
+
+    def construct_mapping(self, node, deep=False):
+        result = LineDict(super().construct_mapping(node, deep=True))
+        result.line = node.start_mark.line + 1 + self.offset
+        result.lines = {self.construct_object(k, deep=True): k.start_mark.line + 1 + self.offset
+                        for k, _ in node.value}
+        return result
+
+    def construct_sequence(self, node, deep=False):
+        result = LineList(super().construct_sequence(node, deep=True))
+        result.line = node.start_mark.line + 1 + self.offset
+        result.lines = [item.start_mark.line + 1 + self.offset for item in node.value]
+        return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence)
+
+
+def load_yaml(text: str, path: str, problems: list, line_offset: int = 0):
+    """Parse YAML, recording a syntax error as a Problem; returns None on error."""
+    loader = _LineLoader(text)
+    loader.offset = line_offset
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        problems.append(Problem(path, line, f"YAML syntax error: {reason}"))
+        return None
+    finally:
+        loader.dispose()
+
+
+def line_of(node, key=None, default=1) -> int:
+    if isinstance(node, LineDict):
+        return node.lines.get(key, node.line) if key is not None else node.line
+    if isinstance(node, LineList):
+        if isinstance(key, int) and key < len(node.lines):
+            return node.lines[key]
+        return node.line
+    return default
+
+
+def _text(value) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _as_date(value):
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def check_sources(sources, path, line, problems):
+    if not isinstance(sources, list) or not sources:
+        problems.append(Problem(path, line, "'sources' needs at least one item with a title and a url"))
+        return []
+    clean = []
+    for i, src in enumerate(sources):
+        src_line = line_of(sources, i, line)
+        if not isinstance(src, dict) or not _text(src.get("title")):
+            problems.append(Problem(path, src_line, "each source needs a 'title'"))
+            continue
+        url, document = src.get("url"), src.get("document")
+        if _text(url):
+            if not re.match(r"^https?://[^\s/]+\.[^\s]+$", url.strip()):
+                problems.append(Problem(path, line_of(src, "url", src_line),
+                                        f"source url is not a web address: {url!r}"))
+                continue
+        elif not _text(document):
+            problems.append(Problem(path, src_line, "each source needs a 'url' (or a 'document' for a paper source)"))
+            continue
+        clean.append({"title": src["title"].strip(), "url": (url or "").strip(),
+                      "document": (document or "").strip(), "date": str(src.get("date") or "")})
+    return clean
+
+
+# ---------------------------------------------------------------- entries
+
+def split_answer(body: str, path: str, first_line: int, problems: list) -> dict:
+    """Split the Markdown body into the [en] and [ja] answers."""
+    sections: dict = {}
+    current = None
+    for i, raw in enumerate(body.splitlines()):
+        mark = SECTION_MARK.match(raw.strip())
+        if mark:
+            current = mark.group(1)
+            if current in sections:
+                problems.append(Problem(path, first_line + i, f"section [{current}] appears twice"))
+            sections[current] = []
+            continue
+        if current is None:
+            if raw.strip():
+                problems.append(Problem(path, first_line + i, "text before the first [en] or [ja] line"))
+            continue
+        sections[current].append(raw)
+    answer = {lang: "\n".join(lines).strip() for lang, lines in sections.items()}
+    for lang in LANGS:
+        if not answer.get(lang):
+            problems.append(Problem(path, first_line, f"missing answer: add a line [{lang}] followed by the answer"))
+    return answer
+
+
+def _bilingual(meta, key, path, problems, is_list=False):
+    value = meta.get(key)
+    line = line_of(meta, key)
+    if not isinstance(value, dict):
+        problems.append(Problem(path, line, f"'{key}' needs 'en' and 'ja'"))
+        return {lang: ([] if is_list else "") for lang in LANGS}
+    out = {}
+    for lang in LANGS:
+        item = value.get(lang)
+        item_line = line_of(value, lang, line)
+        if is_list:
+            items = [q.strip() for q in item if _text(q)] if isinstance(item, list) else []
+            if not items:
+                problems.append(Problem(path, item_line, f"'{key}.{lang}' needs at least one item"))
+            elif isinstance(item, list) and len(items) != len(item):
+                problems.append(Problem(path, item_line, f"'{key}.{lang}' has an empty or non-text item"))
+            out[lang] = items
+        else:
+            if not _text(item):
+                problems.append(Problem(path, item_line, f"'{key}.{lang}' is missing"))
+            out[lang] = item.strip() if _text(item) else ""
+    return out
+
+
+def load_entry(file: Path, root: Path, problems: list, today: dt.date):
+    path = str(file.relative_to(root.parent)) if root.parent in file.parents else str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(path, 1, f"file is not UTF-8 text ({exc.reason})"))
+        return None
+    if not text.startswith("---"):
+        problems.append(Problem(path, 1, "the file must start with a '---' line (front matter)"))
+        return None
+    fm_text, body = frontmatter.YAMLHandler().split(text)
+    meta = load_yaml(fm_text, path, problems, line_offset=1)
+    if meta is None:
+        return None
+    if not isinstance(meta, dict):
+        problems.append(Problem(path, 2, "the front matter must be a set of 'name: value' lines"))
+        return None
+    body_first_line = fm_text.count("\n") + 3
+    for key in meta:
+        if key not in ENTRY_FIELDS:
+            problems.append(Problem(path, line_of(meta, key), f"unknown field '{key}'", "warning"))
+
+    entry_id = meta.get("id")
+    if not _text(entry_id) or not ID_PATTERN.match(str(entry_id)):
+        problems.append(Problem(path, line_of(meta, "id"), "'id' must be lower-case letters, digits and hyphens"))
+        entry_id = file.stem
+    elif entry_id != file.stem:
+        problems.append(Problem(path, line_of(meta, "id"), f"'id' ({entry_id}) must equal the file name ({file.stem})"))
+    topic = meta.get("topic")
+    if topic not in TOPICS:
+        problems.append(Problem(path, line_of(meta, "topic"), f"'topic' must be one of {', '.join(TOPICS)}"))
+    elif file.parent.name in TOPICS and file.parent.name != topic:
+        problems.append(Problem(path, line_of(meta, "topic"),
+                                f"topic '{topic}' does not match the folder '{file.parent.name}'"))
+
+    reviewed = _as_date(meta.get("reviewed"))
+    if reviewed is None:
+        problems.append(Problem(path, line_of(meta, "reviewed"), "'reviewed' must be a date YYYY-MM-DD"))
+        reviewed = dt.date.min
+    elif reviewed > today:
+        problems.append(Problem(path, line_of(meta, "reviewed"), f"'reviewed' ({reviewed}) is in the future"))
+    elif (today - reviewed).days > STALE_AFTER_DAYS:
+        problems.append(Problem(path, line_of(meta, "reviewed"),
+                                f"reviewed on {reviewed}, more than 12 months ago: please re-check this entry",
+                                "warning"))
+
+    title = _bilingual(meta, "title", path, problems)
+    questions = _bilingual(meta, "questions", path, problems, is_list=True)
+    keywords = {lang: [] for lang in LANGS}
+    if meta.get("keywords") is not None:
+        kw = meta["keywords"]
+        if not isinstance(kw, dict):
+            problems.append(Problem(path, line_of(meta, "keywords"), "'keywords' needs 'en' and/or 'ja' lists"))
+        else:
+            for lang in LANGS:
+                items = kw.get(lang) or []
+                if not isinstance(items, list):
+                    problems.append(Problem(path, line_of(kw, lang), f"'keywords.{lang}' must be a list"))
+                    continue
+                keywords[lang] = [str(k).strip() for k in items if str(k).strip()]
+    related = meta.get("related") or []
+    if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
+        problems.append(Problem(path, line_of(meta, "related"), "'related' must be a list of entry ids"))
+        related = []
+    sources = check_sources(meta.get("sources"), path, line_of(meta, "sources"), problems)
+    answer = split_answer(body, path, body_first_line, problems)
+    entry = Entry(id=entry_id, topic=topic or "general", reviewed=reviewed, title=title, questions=questions,
+                  keywords=keywords, answer=answer, sources=sources, related=list(related), path=path)
+    entry._lines = {"related": line_of(meta, "related"), "body": body_first_line, "body_text": body}
+    return entry
+
+
+# ---------------------------------------------------------------- other data files
+
+def load_synonyms(file: Path, problems: list) -> list:
+    data = _load_file(file, problems)
+    if data is None:
+        return []
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        problems.append(Problem(str(file), 1, "synonyms file needs a 'groups' list"))
+        return []
+    out = []
+    for i, group in enumerate(groups):
+        if not isinstance(group, list) or len([g for g in group if _text(str(g))]) < 2:
+            problems.append(Problem(str(file), line_of(groups, i), "each synonym group needs at least two terms"))
+            continue
+        out.append([str(g).strip() for g in group if _text(str(g))])
+    return out
+
+
+def load_contacts(file: Path, problems: list) -> list:
+    data = _load_file(file, problems)
+    if data is None:
+        return []
+    contacts = data.get("contacts") if isinstance(data, dict) else None
+    if not isinstance(contacts, list) or not contacts:
+        problems.append(Problem(str(file), 1, "contacts file needs a non-empty 'contacts' list"))
+        return []
+    out = []
+    for i, contact in enumerate(contacts):
+        line = line_of(contacts, i)
+        if not isinstance(contact, dict) or not isinstance(contact.get("name"), dict):
+            problems.append(Problem(str(file), line, "each contact needs a 'name' with 'en' and 'ja'"))
+            continue
+        for lang in LANGS:
+            if not _text(contact["name"].get(lang)):
+                problems.append(Problem(str(file), line, f"contact 'name.{lang}' is missing"))
+        check_sources(contact.get("sources"), str(file), line, problems)
+        out.append(dict(contact))
+    return out
+
+
+def load_glossary(file: Path, problems: list) -> list:
+    data = _load_file(file, problems)
+    if data is None:
+        return []
+    terms = data.get("terms") if isinstance(data, dict) else None
+    if not isinstance(terms, list):
+        problems.append(Problem(str(file), 1, "glossary needs a 'terms' list"))
+        return []
+    out = []
+    for i, term in enumerate(terms):
+        line = line_of(terms, i)
+        missing = [k for k in ("ja", "kana", "romaji", "en") if not isinstance(term, dict) or not _text(term.get(k))]
+        definition = term.get("definition") if isinstance(term, dict) else None
+        if not isinstance(definition, dict) or not all(_text(definition.get(lang)) for lang in LANGS):
+            missing.append("definition.en/ja")
+        if missing:
+            problems.append(Problem(str(file), line, f"glossary term is missing {', '.join(missing)}"))
+            continue
+        out.append({**term, "_line": line})
+    return out
+
+
+def load_directory(file: Path, list_key: str, problems: list) -> dict:
+    data = _load_file(file, problems)
+    if data is None:
+        return {}
+    items = data.get(list_key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        problems.append(Problem(str(file), 1, f"directory needs a '{list_key}' list"))
+        return {}
+    for i, item in enumerate(items):
+        line = line_of(items, i)
+        if not isinstance(item, dict):
+            problems.append(Problem(str(file), line, "each record must be a set of 'name: value' lines"))
+            continue
+        phone = item.get("phone", "")
+        if phone and not re.fullmatch(r"[0-9()+\- ]{6,20}", str(phone)):
+            problems.append(Problem(str(file), line_of(item, "phone", line), f"phone {phone!r} is not a phone number"))
+        url = item.get("url", "")
+        if url and not re.match(r"^https?://", str(url)):
+            problems.append(Problem(str(file), line_of(item, "url", line), f"url {url!r} is not a web address"))
+        if (phone or url) and not item.get("sources"):
+            problems.append(Problem(str(file), line, "a record with a phone or url needs its 'sources'"))
+    return dict(data)
+
+
+def _load_file(file: Path, problems: list):
+    if not file.exists():
+        problems.append(Problem(str(file), 1, "file is missing"))
+        return None
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(str(file), 1, f"file is not UTF-8 text ({exc.reason})"))
+        return None
+    return load_yaml(text, str(file), problems)
+
+
+# ---------------------------------------------------------------- the whole base
+
+def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeBase, list]:
+    """Load every knowledge file under root; returns the base and all problems found."""
+    root = Path(root)
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    kb = KnowledgeBase()
+    for file in sorted((root / "entries").glob("**/*.md")):
+        entry = load_entry(file, root, problems, today)
+        if entry is None:
+            continue
+        if entry.id in kb.entries:
+            problems.append(Problem(entry.path, 1, f"duplicate id '{entry.id}' (also in {kb.entries[entry.id].path})"))
+            continue
+        kb.entries[entry.id] = entry
+    if not kb.entries:
+        problems.append(Problem(str(root / "entries"), 1, "no entries found"))
+    for entry in kb.entries.values():
+        for rel in entry.related:
+            if rel not in kb.entries:
+                problems.append(Problem(entry.path, entry._lines["related"], f"related id '{rel}' does not exist"))
+        body = entry._lines["body_text"]
+        for offset, line_text in enumerate(body.splitlines()):
+            for target in ENTRY_LINK.findall(line_text):
+                if target not in kb.entries:
+                    problems.append(Problem(entry.path, entry._lines["body"] + offset,
+                                            f"link to entry '{target}' which does not exist"))
+    kb.synonyms = load_synonyms(root / "synonyms.yaml", problems)
+    kb.contacts = load_contacts(root / "contacts.yaml", problems)
+    if (root / "glossary.yaml").exists():
+        kb.glossary = load_glossary(root / "glossary.yaml", problems)
+        for term in kb.glossary:
+            if term.get("entry") and term["entry"] not in kb.entries:
+                problems.append(Problem(str(root / "glossary.yaml"), term["_line"],
+                                        f"glossary term points to entry '{term['entry']}' which does not exist"))
+    if (root / "directories" / "centres.yaml").exists():
+        kb.centres = load_directory(root / "directories" / "centres.yaml", "centres", problems)
+    if (root / "directories" / "analysis_agencies.yaml").exists():
+        kb.agencies = load_directory(root / "directories" / "analysis_agencies.yaml", "agencies", problems)
+    return kb, problems
+
+
+def errors_in(problems) -> list:
+    return [p for p in problems if p.severity == "error"]
+
+
+def load_valid_knowledge(root: Path, today: dt.date | None = None) -> KnowledgeBase:
+    kb, problems = load_knowledge(root, today)
+    if errors_in(problems):
+        raise KnowledgeError(problems)
+    return kb

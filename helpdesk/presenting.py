@@ -1,0 +1,104 @@
+"""Turning an answering decision into the JSON contract of /api/ask (also used by the pages)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from .answering import Decision, Engine
+from .rendering import to_html, to_text
+
+LANGS = ("en", "ja")
+
+
+def entry_url(entry_id: str, lang: str) -> str:
+    return f"/entry/{entry_id}?lang={lang}"
+
+
+def present_entry(entry: dict, lang: str, score: float, with_html: bool = False) -> dict:
+    item = {
+        "id": entry["id"], "topic": entry["topic"], "title": entry["title"][lang],
+        "answer": to_text(entry["answer"][lang]), "url": entry_url(entry["id"], lang), "score": round(score, 4),
+        "sources": [{"title": s["title"], "url": s["url"] or s.get("document", "")} for s in entry["sources"]],
+    }
+    if with_html:
+        item["html"] = to_html(entry["answer"][lang], lang)
+        item["reviewed"] = entry["reviewed"]
+    return item
+
+
+def centre_markdown(centre: dict, lang: str) -> str:
+    """A short answer card for one prefecture's consultancy desk, built from the directory."""
+    ja = lang == "ja"
+    pref = centre["prefecture"]["ja" if ja else "en"]
+    org = centre["organisation"]["ja" if ja else "en"]
+    lines = [f"**{org}**" + (f" — {centre['desk'][lang]}" if centre.get("desk", {}).get(lang) else "")]
+    if centre.get("phone"):
+        lines.append(("電話" if ja else "Phone") + f": {centre['phone']}")
+    if centre.get("url"):
+        lines.append(("ウェブサイト" if ja else "Website") + f": <{centre['url']}>")
+    if centre.get("as_of"):
+        lines.append(("確認日" if ja else "Last confirmed") + f": {centre['as_of']}")
+    note = (centre.get("notes") or {}).get(lang)
+    if note:
+        lines.append(note)
+    if not centre.get("phone") and not centre.get("url"):
+        lines.append("この窓口の連絡先は確認できていません。全国中小企業団体中央会にお問い合わせください。" if ja else
+                     f"The contact details of the {pref} desk are not confirmed; please ask the national centre.")
+    return "\n\n".join(lines)
+
+
+def present_centre(centre: dict, lang: str, score: float) -> dict:
+    pref_en = centre["prefecture"]["en"]
+    title = (f"官公需総合相談センター（{centre['prefecture']['ja']}）" if lang == "ja"
+             else f"Kankouju consultancy desk: {pref_en}")
+    return {
+        "id": f"centre-{centre['code']}", "topic": "kankouju", "title": title,
+        "answer": to_text(centre_markdown(centre, lang)), "html": to_html(centre_markdown(centre, lang), lang),
+        "url": f"/centres?q={quote(pref_en)}&lang={lang}#centre-{centre['code']}", "score": 1.0,
+        "sources": [{"title": s["title"], "url": s.get("url", "")} for s in centre.get("sources", [])],
+    }
+
+
+def present_glossary(term: dict, lang: str) -> dict:
+    headline = f"{term['ja']}（{term['kana']}, {term['romaji']}）— {term['en']}"
+    body = term["definition"][lang]
+    return {
+        "id": "glossary-" + term["romaji"].replace(" ", "-"), "topic": term.get("topic", "general"),
+        "title": headline, "answer": body, "html": to_html(body, lang),
+        "url": f"/glossary?q={quote(term['romaji'])}&lang={lang}", "score": 1.0, "sources": [],
+    }
+
+
+def present_contacts(engine: Engine, lang: str) -> list:
+    out = []
+    for c in engine.data.get("contacts", []):
+        out.append({"name": c["name"][lang], "description": (c.get("description") or {}).get(lang, ""),
+                    "url": c.get("url", ""), "phone": c.get("phone", ""), "email": c.get("email", ""),
+                    "as_of": c.get("as_of", "")})
+    return out
+
+
+def build_response(engine: Engine, decision: Decision, query: str, lang: str, with_html: bool = False) -> dict:
+    answers = []
+    if decision.glossary_term:
+        term = dict(decision.glossary_term)
+        linked = engine.entries.get(term.get("entry"))
+        term["topic"] = linked["topic"] if linked else "general"
+        answers.append(present_glossary(term, lang))
+    if decision.centre:
+        answers.append(present_centre(decision.centre, lang, decision.confidence))
+    for i, entry_id in enumerate(decision.answer_ids):
+        score = decision.confidence if i == 0 else decision.confidence * 0.9 ** i
+        answers.append(present_entry(engine.entries[entry_id], lang, score, with_html))
+    answers = answers[:3]
+    if not with_html:
+        for a in answers:
+            a.pop("html", None)
+    return {
+        "query": query, "lang": lang, "answered": decision.answered and bool(answers),
+        "answers": answers,
+        "did_you_mean": decision.analysis.did_you_mean,
+        "related": [{"id": r, "title": engine.entries[r]["title"][lang], "url": entry_url(r, lang)}
+                    for r in decision.related_ids],
+        "contacts": [] if decision.answered else present_contacts(engine, lang),
+    }

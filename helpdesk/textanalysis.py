@@ -1,0 +1,294 @@
+"""Text analysis for English, Japanese and romaji, shared by the index and the query side.
+
+Why these choices (see shared/research/search-and-widget-notes.md §2):
+- NFKC first, so full-width letters and half-width kana behave like their usual forms.
+- Japanese goes through SudachiPy split mode C with its normalized form (spelling variants
+  collapse), plus the mode-A sub-tokens of long compounds, minus particles and auxiliaries.
+- Kana-only queries cannot rely on Sudachi's segmentation (けいしん → 警視 + ん), so the
+  katakana reading of the Japanese text is indexed as character bigrams.
+- Users on European keyboards type Japanese terms in romaji with or without long vowels
+  (kankouju, kankoju, kankōju), so readings are romanised (Hepburn) and long vowels folded.
+- A Sudachi tokenizer cannot be pickled and Whoosh pickles analyzers into the index,
+  so analyzers keep no Sudachi object in their state (it lives in a per-thread cache).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+from whoosh.analysis import Composable, StemmingAnalyzer, Token, Tokenizer
+
+JA_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u30fc]")
+KANA_ONLY = re.compile(r"^[\u3040-\u30ff\u30fc\s]+$")
+LATIN_WORD = re.compile(r"[a-z0-9]+(?:[.'-][a-z0-9]+)*")
+
+# Parts of speech that carry no meaning for retrieval (particles, auxiliaries, symbols ...).
+JA_STOP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号", "接尾辞", "接頭辞"}
+# Light words that appear in questions but never decide which entry is meant.
+JA_STOP_WORDS = {
+    "為る", "する", "出来る", "有る", "ある", "居る", "いる", "成る", "なる", "何", "なに", "どう",
+    "どの", "どこ", "いつ", "誰", "教える", "知る", "たい", "ください", "下さる", "いう", "言う",
+    "こと", "事", "もの", "物", "ため", "よう", "方", "とき", "時", "これ", "それ", "あれ",
+    "この", "その", "ここ", "そこ", "私", "わたし", "弊社", "当社", "です", "ます", "ない",
+    "おる", "様", "さん", "場合", "どれ", "ぐらい", "くらい", "について", "とは",
+}
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, and collapse whitespace; drop control and format characters."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t ")
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def has_japanese(text: str) -> bool:
+    return bool(JA_CHAR.search(text))
+
+
+def is_kana_only(text: str) -> bool:
+    return bool(text.strip()) and bool(KANA_ONLY.match(text))
+
+
+def detect_language(text: str) -> str:
+    """'ja' when the text contains any Japanese script, else 'en' (English or romaji)."""
+    return "ja" if has_japanese(text) else "en"
+
+
+# ---------------------------------------------------------------- Sudachi (per thread)
+
+_local = threading.local()
+
+
+def _sudachi():
+    tok = getattr(_local, "tokenizer", None)
+    if tok is None:
+        from sudachipy import Dictionary, SplitMode
+
+        tok = Dictionary().tokenizer(SplitMode.C)
+        _local.tokenizer = tok
+        _local.mode_a = SplitMode.A
+    return tok
+
+
+class Morph:
+    """The parts of a Sudachi morpheme the analysis needs (plain data, picklable)."""
+
+    __slots__ = ("surface", "norm", "reading", "pos", "subs")
+
+    def __init__(self, surface, norm, reading, pos, subs):
+        self.surface, self.norm, self.reading, self.pos, self.subs = surface, norm, reading, pos, subs
+
+    def is_content(self) -> bool:
+        if self.pos in JA_STOP_POS or self.norm in JA_STOP_WORDS or self.surface in JA_STOP_WORDS:
+            return False
+        return bool(self.norm.strip()) and not re.fullmatch(r"[\W_]+", self.norm)
+
+
+@lru_cache(maxsize=4096)
+def morphs(text: str) -> tuple[Morph, ...]:
+    """Sudachi mode-C morphemes of Japanese text, with mode-A sub-tokens of compounds."""
+    text = text[:2000]
+    if not text.strip():
+        return ()
+    tok = _sudachi()
+    out = []
+    for m in tok.tokenize(text):
+        subs = m.split(_local.mode_a)
+        sub_norms = tuple(s.normalized_form() for s in subs) if len(subs) > 1 else ()
+        out.append(Morph(m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0], sub_norms))
+    return tuple(out)
+
+
+def ja_terms(text: str) -> list[str]:
+    """Index/query terms for Japanese fields: normalized mode-C forms plus mode-A sub-tokens."""
+    terms: list[str] = []
+    for m in morphs(normalize(text)):
+        if not m.is_content():
+            continue
+        terms.append(m.norm)
+        terms.extend(s for s in m.subs if s not in JA_STOP_WORDS)
+    return terms
+
+
+# ---------------------------------------------------------------- readings and romaji
+
+_HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
+
+
+def to_katakana(text: str) -> str:
+    return text.translate(_HIRA_TO_KATA)
+
+
+def reading(text: str) -> str:
+    """Katakana reading of Japanese text (kana stays kana; Latin parts are dropped)."""
+    text = normalize(text)
+    parts = []
+    for m in morphs(text):
+        if has_japanese(m.surface):
+            r = m.reading if m.reading and m.reading != "キゴウ" else to_katakana(m.surface)
+            parts.append(r)
+        else:
+            parts.append(" ")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams within each space-separated chunk (a single char stays a unigram)."""
+    grams = []
+    for chunk in text.split():
+        if len(chunk) == 1:
+            grams.append(chunk)
+        grams.extend(chunk[i : i + 2] for i in range(len(chunk) - 1))
+    return grams
+
+
+_KUNREI = [
+    (r"sy([aueo])", r"sh\1"), (r"ty([aueo])", r"ch\1"), (r"zy([aueo])", r"j\1"), (r"jy([aueo])", r"j\1"),
+    (r"(?<!s)si", "shi"), (r"(?<![cs])ti", "chi"), (r"tu", "tsu"),
+    (r"(?<![sc])hu", "fu"), (r"zi", "ji"), (r"di", "ji"), (r"du", "zu"),
+]
+
+
+def fold_romaji(word: str) -> str:
+    """Fold a romaji word so that spelling variants meet: kankōju = kankouju = kankoju.
+
+    Macrons and circumflexes go, Kunrei spellings become Hepburn, long vowels (ou, oo, uu, ee)
+    fold to one vowel, 'nn' and 'm' before b/p become 'n', and an apostrophe after n goes.
+    """
+    w = unicodedata.normalize("NFKD", word.lower())
+    w = "".join(ch for ch in w if not unicodedata.combining(ch))
+    w = w.replace("'", "").replace("-", "")
+    for pattern, repl in _KUNREI:
+        w = re.sub(pattern, repl, w)
+    w = re.sub(r"o[ou]", "o", w)
+    w = re.sub(r"uu", "u", w)
+    w = re.sub(r"ee", "e", w)
+    w = re.sub(r"aa", "a", w)
+    w = re.sub(r"ii", "i", w)
+    w = re.sub(r"nn(?=[^aeiouy]|$)", "n", w)
+    w = re.sub(r"m(?=[bp])", "n", w)
+    return w
+
+
+@lru_cache(maxsize=1)
+def _kakasi():
+    import pykakasi
+
+    return pykakasi.kakasi()
+
+
+@lru_cache(maxsize=8192)
+def kana_to_romaji(kana: str) -> str:
+    """Hepburn romaji of a kana string, folded (see fold_romaji)."""
+    if not kana:
+        return ""
+    return fold_romaji("".join(item["hepburn"] for item in _kakasi().convert(kana)))
+
+
+def romaji_terms(text: str) -> list[str]:
+    """Folded romaji of each Japanese content word, its sub-tokens and adjacent pairs.
+
+    Pairs let "kankouju tekikaku kumiai" typed as "kankoujutekikakukumiai" match too.
+    """
+    terms: list[str] = []
+    previous = ""
+    for m in morphs(normalize(text)):
+        if not has_japanese(m.surface) or not m.is_content():
+            previous = ""
+            continue
+        r = kana_to_romaji(m.reading)
+        if not r:
+            continue
+        terms.append(r)
+        if len(m.subs) > 1:
+            for sub in m.subs:
+                sub_reading = "".join(x.reading for x in morphs(sub))
+                if sub_reading:
+                    terms.append(kana_to_romaji(sub_reading))
+        if previous:
+            terms.append(previous + r)
+        previous = r
+    return [t for t in terms if len(t) > 1]
+
+
+_LONG_VOWELS = str.maketrans({"ā": "aa", "ī": "ii", "ū": "uu", "ē": "ee", "ō": "ou",
+                              "â": "aa", "î": "ii", "û": "uu", "ê": "ee", "ô": "ou"})
+
+
+def fold_latin(text: str) -> str:
+    """Romaji long-vowel marks become double vowels (kankōju → kankouju); other accents go."""
+    text = text.translate(_LONG_VOWELS)
+    return re.sub(r"[À-ɏ]", lambda m: unicodedata.normalize("NFKD", m.group())[0], text)
+
+
+def latin_words(text: str) -> list[str]:
+    return LATIN_WORD.findall(fold_latin(normalize(text)))
+
+
+# ---------------------------------------------------------------- English
+
+_english = StemmingAnalyzer()
+
+
+def en_terms(text: str) -> list[str]:
+    """Stemmed English terms (Whoosh's Porter stemmer, its stop list, lower case)."""
+    return [t.text for t in _english(normalize(text))]
+
+
+def en_stem(word: str) -> str:
+    terms = en_terms(word)
+    return terms[0] if terms else ""
+
+
+# ---------------------------------------------------------------- Whoosh glue
+
+class FunctionTokenizer(Tokenizer):
+    """A Whoosh tokenizer that emits the terms produced by one of the functions above.
+
+    It stores only the function's name, so it pickles into the index TOC and is re-created on
+    load without carrying any Sudachi object; see __getstate__/__setstate__.
+    """
+
+    FUNCTIONS = {
+        "ja": ja_terms,
+        "romaji": romaji_terms,
+        "reading_bigrams": lambda text: bigrams(reading(text)),
+        "char_bigrams": lambda text: bigrams(re.sub(r"[^\w]", " ", normalize(text))),
+    }
+
+    def __init__(self, function_name: str):
+        self.function_name = function_name
+        self._function = self.FUNCTIONS[function_name]
+
+    def __getstate__(self):
+        return {"function_name": self.function_name}
+
+    def __setstate__(self, state):
+        self.__init__(state["function_name"])
+
+    def __eq__(self, other):
+        return isinstance(other, FunctionTokenizer) and other.function_name == self.function_name
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        terms = self._function(value) if tokenize else [value]
+        for i, term in enumerate(terms):
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = term
+            if positions:
+                token.pos = start_pos + i
+            if chars:
+                token.startchar = start_char
+                token.endchar = start_char + len(value)
+            yield token
+
+
+def function_analyzer(function_name: str) -> Composable:
+    return FunctionTokenizer(function_name)

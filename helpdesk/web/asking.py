@@ -1,0 +1,37 @@
+"""The one path from a raw question to a response, shared by the API and the pages."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from ..answering import MAX_QUERY_CHARS, decide
+from ..presenting import build_response
+from ..textanalysis import detect_language
+
+
+class BadQuestion(ValueError):
+    """The question cannot be asked as given; the message says why, for the user."""
+
+
+def engine():
+    return current_app.extensions["engine_store"].current()
+
+
+def validate_question(raw: str | None) -> str:
+    if raw is None:
+        raise BadQuestion("Please type a question (parameter 'q' is missing).")
+    text = raw.strip()
+    if not text:
+        raise BadQuestion("Please type a question; it is empty.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadQuestion(f"The question is too long ({len(text)} characters); the limit is {MAX_QUERY_CHARS}.")
+    if "\x00" in text:
+        raise BadQuestion("The question contains a character that cannot be processed.")
+    return text
+
+
+def ask(raw: str | None, lang: str | None, with_html: bool = False) -> dict:
+    text = validate_question(raw)
+    eng = engine()
+    decision = decide(eng, text)
+    return build_response(eng, decision, text, lang or detect_language(text), with_html=with_html)
