@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import AppGroup
 from flask import current_app
 
 from .indexing import build_index
 from .knowledge import errors_in, load_knowledge
 
 
-@click.group("kb", help="Check the knowledge files and build the search index.")
+@click.group("kb", cls=AppGroup, help="Check the knowledge files and build the search index.")
 def kb():
     pass
 

@@ -110,9 +110,15 @@ def load_yaml(text: str, path: str, problems: list, line_offset: int = 0):
     try:
         return loader.get_single_data()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        # context_mark is where the broken construct starts (e.g. an unclosed "["), which is
+        # where a person should look; problem_mark is where the parser gave up.
+        start = getattr(exc, "context_mark", None)
+        noticed = getattr(exc, "problem_mark", None)
+        mark = start or noticed
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         reason = getattr(exc, "problem", None) or str(exc)
+        if start and noticed and noticed.line != start.line:
+            reason += f" (noticed on line {noticed.line + 1 + line_offset})"
         problems.append(Problem(path, line, f"YAML syntax error: {reason}"))
         return None
     finally:
@@ -205,7 +211,7 @@ def _bilingual(meta, key, path, problems, is_list=False):
     out = {}
     for lang in LANGS:
         item = value.get(lang)
-        item_line = line_of(value, lang, line)
+        item_line = value.lines.get(lang, line) if isinstance(value, LineDict) else line
         if is_list:
             items = [q.strip() for q in item if _text(q)] if isinstance(item, list) else []
             if not items:
@@ -230,14 +236,20 @@ def load_entry(file: Path, root: Path, problems: list, today: dt.date):
     if not text.startswith("---"):
         problems.append(Problem(path, 1, "the file must start with a '---' line (front matter)"))
         return None
-    fm_text, body = frontmatter.YAMLHandler().split(text)
-    meta = load_yaml(fm_text, path, problems, line_offset=1)
+    try:
+        fm_text, body = frontmatter.YAMLHandler().split(text)
+    except ValueError:
+        problems.append(Problem(path, 1, "the front matter must end with a '---' line"))
+        return None
+    # Line numbers in the file of the front matter's first character and of the body's.
+    fm_offset = text[: text.find(fm_text)].count("\n")
+    body_first_line = text[: len(text) - len(body)].count("\n") + 1
+    meta = load_yaml(fm_text, path, problems, line_offset=fm_offset)
     if meta is None:
         return None
     if not isinstance(meta, dict):
         problems.append(Problem(path, 2, "the front matter must be a set of 'name: value' lines"))
         return None
-    body_first_line = fm_text.count("\n") + 3
     for key in meta:
         if key not in ENTRY_FIELDS:
             problems.append(Problem(path, line_of(meta, key), f"unknown field '{key}'", "warning"))
@@ -399,9 +411,11 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
     today = today or dt.date.today()
     problems: list[Problem] = []
     kb = KnowledgeBase()
+    unreadable = set()
     for file in sorted((root / "entries").glob("**/*.md")):
         entry = load_entry(file, root, problems, today)
         if entry is None:
+            unreadable.add(file.stem)   # already reported; don't also flag links to it
             continue
         if entry.id in kb.entries:
             problems.append(Problem(entry.path, 1, f"duplicate id '{entry.id}' (also in {kb.entries[entry.id].path})"))
@@ -411,12 +425,12 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
         problems.append(Problem(str(root / "entries"), 1, "no entries found"))
     for entry in kb.entries.values():
         for rel in entry.related:
-            if rel not in kb.entries:
+            if rel not in kb.entries and rel not in unreadable:
                 problems.append(Problem(entry.path, entry._lines["related"], f"related id '{rel}' does not exist"))
         body = entry._lines["body_text"]
         for offset, line_text in enumerate(body.splitlines()):
             for target in ENTRY_LINK.findall(line_text):
-                if target not in kb.entries:
+                if target not in kb.entries and target not in unreadable:
                     problems.append(Problem(entry.path, entry._lines["body"] + offset,
                                             f"link to entry '{target}' which does not exist"))
     kb.synonyms = load_synonyms(root / "synonyms.yaml", problems)
