@@ -56,7 +56,7 @@
     var text;
     if (turn.querySelector(".error")) { text = turn.querySelector(".error").textContent; }
     else if (answers === 0) { text = status.getAttribute("data-none"); }
-    else { text = (answers === 1 ? status.getAttribute("data-one") : status.getAttribute("data-many")).replace("%d", answers); }
+    else { text = (answers === 1 ? status.getAttribute("data-one") : status.getAttribute("data-many")).replace("{n}", answers); }
     status.textContent = "";
     setTimeout(function () { status.textContent = text; }, 100);  // re-announce identical text
   }

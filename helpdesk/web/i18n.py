@@ -72,7 +72,7 @@ def init_template_helpers(app) -> None:
         if not result.get("answered"):
             return gettext("No answer found. Contacts are listed.")
         n = len(result.get("answers", []))
-        return ngettext("%(num)d answer found.", "%(num)d answers found.", n, num=n)
+        return ngettext("%(num)d answer found.", "%(num)d answers found.", n)
 
     def topic_name(topic: str) -> str:
         en, ja = topic_names.get(topic, (topic, topic))

@@ -1,0 +1,88 @@
+"""Answering rules on the fixture knowledge base."""
+
+import pytest
+
+from helpdesk.answering import CONFIDENCE_THRESHOLD, decide
+
+
+def ids(engine, text):
+    return decide(engine, text).answer_ids
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What is keishin?", "keishin-what-is"),
+    ("経審とは何ですか", "keishin-what-is"),
+    ("けいしん", "keishin-what-is"),
+    ("ＫＥＩＳＨＩＮ", "keishin-what-is"),
+    ("keishin yukou kikan", "keishin-validity"),
+    ("keisin yuko kikan", "keishin-validity"),
+    ("経営事項審査の有効期限はいつまで", "keishin-validity"),
+    ("けいしん ゆうこうきかん", "keishin-validity"),
+    ("kankōju", "kankouju-what-is"),
+    ("かんこうじゅ", "kankouju-what-is"),
+    ("Who are you?", "general-about-assistant"),
+])
+def test_questions_in_any_script_find_their_entry(engine, question, expected):
+    decision = decide(engine, question)
+    assert decision.answered
+    assert decision.answer_ids[0] == expected
+
+
+@pytest.mark.parametrize("question", [
+    "What is the capital of France?",
+    "How do I buy a train ticket to Kyoto?",
+    "今日の晩ご飯のおすすめは？",
+    "asdfghjkl qwertyuiop",
+    "???",
+    "🙂🙂🙂",
+])
+def test_off_topic_questions_are_not_answered(engine, question):
+    decision = decide(engine, question)
+    assert not decision.answered
+    assert decision.answer_ids == []
+    assert decision.confidence < CONFIDENCE_THRESHOLD
+
+
+@pytest.mark.parametrize("question", [
+    "keishin AND (validity OR *)", "validity:keishin", "keishin^5 validity~2", "\"keishin", "keishin) NOT",
+])
+def test_query_syntax_is_plain_text(engine, question):
+    decision = decide(engine, question)
+    assert decision.answered
+    assert decision.answer_ids[0].startswith("keishin")
+
+
+def test_did_you_mean_for_misspelt_romaji_and_english(engine):
+    decision = decide(engine, "kesihin")
+    assert decision.analysis.did_you_mean == "keishin"
+    assert decision.answer_ids[0].startswith("keishin")
+    assert decide(engine, "keishin validty").analysis.did_you_mean == "keishin validity"
+    assert decide(engine, "keishin").analysis.did_you_mean is None
+
+
+def test_misspelling_does_not_invent_an_answer(engine):
+    assert not decide(engine, "What is the capital of Frnace?").answered
+
+
+def test_prefecture_desk_question_answers_with_that_desk(engine):
+    decision = decide(engine, "consultancy centre in Osaka")
+    assert decision.answered and decision.centre["code"] == "27"
+    assert decide(engine, "大阪の官公需相談窓口").centre["code"] == "27"
+    assert decide(engine, "oosaka soudan madoguchi").centre["code"] == "27"
+    assert decide(engine, "What is keishin?").centre is None
+
+
+def test_glossary_term_alone_is_answered(engine):
+    for q in ("yotei kakaku", "予定価格", "予定価格とは", "What is a ceiling price?"):
+        decision = decide(engine, q)
+        assert decision.answered and decision.glossary_term["ja"] == "予定価格", q
+
+
+def test_related_entries_come_from_the_best_answer(engine):
+    decision = decide(engine, "How long is keishin valid?")
+    assert decision.answer_ids[0] == "keishin-validity"
+    assert "keishin-what-is" in decision.answer_ids + decision.related_ids
+
+
+def test_at_most_three_answers(engine):
+    assert len(decide(engine, "keishin kankouju public orders validity assistant").answer_ids) <= 3

@@ -1,0 +1,103 @@
+"""Server-rendered pages: work without JavaScript, escape user text, bilingual UI, headers."""
+
+import re
+
+
+def test_home_page_has_labelled_form_and_live_regions(client):
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert '<label for="q">Your question</label>' in html
+    assert 'role="log"' in html and 'role="status"' in html
+    assert 'action="/"' in html and 'method="get"' in html
+
+
+def test_question_without_javascript_renders_answer_with_sources(client):
+    html = client.get("/", query_string={"q": "What is keishin?", "lang": "en"}).get_data(as_text=True)
+    assert "What is keishin (Business Matters Evaluation)?" in html
+    assert 'href="https://example.org/keishin"' in html
+    assert "Calculate your P score" in html
+    assert "1 answer found." in html or "answers found." in html
+
+
+def test_user_text_is_escaped(client):
+    html = client.get("/", query_string={"q": "<img src=x onerror=alert(1)>keishin"}).get_data(as_text=True)
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;keishin" in html
+
+
+def test_answer_markdown_is_sanitised(client):
+    html = client.get("/entry/kankouju-what-is?lang=en").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "1966 Act" in html
+
+
+def test_entry_links_become_entry_pages(client):
+    html = client.get("/entry/keishin-validity?lang=en").get_data(as_text=True)
+    assert 'href="/entry/keishin-what-is?lang=en"' in html
+    assert "Reviewed on" in html and "2026-11-01" in html
+
+
+def test_japanese_ui_from_url_and_accept_language(client):
+    html = client.get("/?lang=ja").get_data(as_text=True)
+    assert '<html lang="ja">' in html and "質問する" in html
+    html = client.get("/", headers={"Accept-Language": "ja,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="ja">' in html
+    html = client.get("/?lang=en", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert '<html lang="en">' in html
+
+
+def test_language_switch_keeps_the_question(client):
+    html = client.get("/", query_string={"q": "keishin", "lang": "en"}).get_data(as_text=True)
+    link = re.search(r'class="lang-switch"[^>]*href="([^"]+)"', html).group(1)
+    assert "q=keishin" in link and "lang=ja" in link
+
+
+def test_no_answer_page_offers_contacts(client):
+    html = client.get("/", query_string={"q": "What is the capital of France?", "lang": "en"}).get_data(as_text=True)
+    assert "no reliable answer" in html and "https://www.chuokai.or.jp/" in html
+
+
+def test_blank_question_page_says_why_with_400(client):
+    response = client.get("/", query_string={"q": "  "})
+    assert response.status_code == 400
+    assert "empty" in response.get_data(as_text=True)
+
+
+def test_fragment_returns_only_the_turn(client):
+    html = client.get("/", query_string={"q": "keishin", "fragment": "1"}).get_data(as_text=True)
+    assert html.lstrip().startswith('<section class="turn"') and "<html" not in html
+
+
+def test_unknown_entry_is_404_page(client):
+    response = client.get("/entry/nope")
+    assert response.status_code == 404 and "There is no entry" in response.get_data(as_text=True)
+
+
+def test_security_headers_on_every_page(client):
+    for path in ("/", "/entry/keishin-what-is", "/api/ask?q=keishin", "/healthz", "/nope"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+        assert "frame-ancestors 'none'" in csp and headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] and "camera=()" in headers["Permissions-Policy"]
+
+
+def test_widget_frame_ancestors_follow_the_partner_allow_list(client):
+    headers = client.get("/widget?partner=demo-chamber").headers
+    assert headers["Content-Security-Policy"].endswith("frame-ancestors 'self' https://partner.example")
+    assert "X-Frame-Options" not in headers
+    unknown = client.get("/widget?partner=evil").headers
+    assert unknown["Content-Security-Policy"].endswith("frame-ancestors 'self'")
+    assert "X-Frame-Options" not in unknown
+
+
+def test_pages_set_no_cookies(client):
+    for path in ("/", "/widget", "/?q=keishin", "/api/ask?q=keishin"):
+        assert "Set-Cookie" not in client.get(path).headers
+
+
+def test_no_inline_scripts_in_pages(client):
+    html = client.get("/", query_string={"q": "keishin"}).get_data(as_text=True)
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    assert " on" not in re.sub(r'"[^"]*"', '""', " ".join(re.findall(r"<[a-z][^>]*>", html))).replace(" one", "")
