@@ -4,8 +4,16 @@ import pytest
 
 from helpdesk.indexing import build_schema
 from helpdesk.textanalysis import (
-    FunctionTokenizer, bigrams, detect_language, fold_romaji, ja_terms, kana_to_romaji, latin_words, normalize,
-    reading, romaji_terms,
+    FunctionTokenizer,
+    bigrams,
+    detect_language,
+    fold_romaji,
+    ja_terms,
+    kana_to_romaji,
+    latin_words,
+    normalize,
+    reading,
+    romaji_terms,
 )
 
 

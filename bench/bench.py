@@ -1,0 +1,125 @@
+"""Benchmark of /api/ask: in-process latency, then requests/s through gunicorn under wrk.
+
+    .venv/bin/python bench/bench.py [--rounds 5] [--duration 15] [--workers 2] [--connections 16]
+
+Questions come from shared/eval and tests/eval. The gunicorn run turns rate limiting off
+(HELPDESK_RATELIMIT_ENABLED=0) because the load comes from one address; it measures the service.
+Traffic goes only to 127.0.0.1 and every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from helpdesk import create_app  # noqa: E402
+from helpdesk.evaluation import load_questions  # noqa: E402
+from helpdesk.indexing import build_index  # noqa: E402
+from helpdesk.knowledge import load_valid_knowledge  # noqa: E402
+
+
+def questions() -> list:
+    items = []
+    for path in (ROOT.parent / "shared" / "eval" / "questions.yaml", ROOT / "tests" / "eval" / "questions_own.yaml"):
+        if path.exists():
+            items.extend(load_questions(path))
+    return [(i["q"], i.get("lang", "en")) for i in items]
+
+
+def in_process(index_dir: Path, qs: list, rounds: int) -> None:
+    app = create_app({"INDEX_DIR": index_dir, "RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    for q, lang in qs:  # warm-up: caches, Sudachi, searchers
+        client.get("/api/ask", query_string={"q": q, "lang": lang})
+    times = []
+    for _ in range(rounds):
+        for q, lang in qs:
+            start = time.perf_counter()
+            response = client.get("/api/ask", query_string={"q": q, "lang": lang})
+            times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    print(f"in-process /api/ask: {len(times)} requests over {len(qs)} questions")
+    print(f"  median {statistics.median(times):.2f} ms   p99 {p99:.2f} ms   max {times[-1]:.2f} ms")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def through_gunicorn(index_dir: Path, qs: list, duration: int, workers: int, connections: int) -> None:
+    wrk = shutil.which("wrk")
+    if not wrk:
+        print("wrk not found (apt-get install wrk): skipping the load test")
+        return
+    port = free_port()
+    env = dict(os.environ, HELPDESK_INDEX_DIR=str(index_dir), HELPDESK_RATELIMIT_ENABLED="0")
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urlopen(base + "/healthz", timeout=1).read()  # noqa: S310 (loopback only)
+                break
+            except OSError:
+                time.sleep(0.1)
+        paths = ["/api/ask?" + urlencode({"q": q, "lang": lang}) for q, lang in qs]
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+            lua.write("paths = {\n" + ",\n".join(f'  "{p}"' for p in paths) + "\n}\n")
+            lua.write("i = 0\nrequest = function()\n  i = (i % #paths) + 1\n"
+                      "  return wrk.format('GET', paths[i])\nend\n")
+        out = subprocess.run([wrk, "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s", lua.name, base],
+                             capture_output=True, text=True, timeout=duration + 30).stdout
+        os.unlink(lua.name)
+        rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        total = re.search(r"(\d+) requests in", out)
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        socket_errors = re.search(r"Socket errors: (.*)", out)
+        latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
+        print(f"gunicorn ({workers} sync workers) under wrk ({connections} connections, {duration}s, loopback):")
+        print(f"  {float(rps.group(1)):.0f} requests/s, {total.group(1)} requests, "
+              f"non-2xx: {non2xx.group(1) if non2xx else 0}, socket errors: "
+              f"{socket_errors.group(1) if socket_errors else 'none'}")
+        if latency:
+            print(f"  latency avg {latency.group(1)}, stdev {latency.group(2)}, max {latency.group(3)}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    qs = questions()
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp) / "ix"
+        build_index(load_valid_knowledge(ROOT / "knowledge"), index_dir)
+        in_process(index_dir, qs, args.rounds)
+        through_gunicorn(index_dir, qs, args.duration, args.workers, args.connections)
+
+
+if __name__ == "__main__":
+    main()

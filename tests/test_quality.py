@@ -1,0 +1,46 @@
+"""Answer quality on question sets, on the real knowledge base. Prints the figures (-s or -rA)."""
+
+from pathlib import Path
+
+import pytest
+
+from helpdesk.evaluation import evaluate, format_scores, load_questions
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_SET = ROOT.parent / "shared" / "eval" / "questions.yaml"
+OWN_SET = Path(__file__).parent / "eval" / "questions_own.yaml"
+
+
+def run(real_client, path):
+    def ask(q, lang):
+        response = real_client.get("/api/ask", query_string={"q": q, "lang": lang})
+        assert response.status_code == 200, (q, response.status_code)
+        return response.get_json()
+
+    return evaluate(ask, load_questions(path))
+
+
+def report(name, result):
+    print("\n" + format_scores(name, result))
+    for failure in result["failures"]:
+        print("  MISS", failure)
+
+
+@pytest.mark.skipif(not SHARED_SET.exists(), reason="shared/eval/questions.yaml is not beside the repository")
+def test_shared_question_set_quality(real_client):
+    result = run(real_client, SHARED_SET)
+    report("shared set", result)
+    for lang, scores in result["scores"].items():
+        assert scores["topic@1"] >= 0.90, f"topic@1 {lang} below 90%"
+        if scores["fact@3"] is not None:
+            assert scores["fact@3"] >= 0.90, f"fact@3 {lang} below 90%"
+
+
+def test_own_question_set_quality(real_client):
+    items = load_questions(OWN_SET)
+    assert len(items) >= 150
+    result = run(real_client, OWN_SET)
+    report("own set", result)
+    assert result["scores"]["all"]["topic@1"] >= 0.95
+    for lang in ("en", "ja"):
+        assert result["scores"][lang]["topic@1"] >= 0.90, f"topic@1 {lang} below 90%"
