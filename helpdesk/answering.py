@@ -33,6 +33,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh import query as wq
 
+from .directories import PrefectureMatcher
 from .indexing import EN_FIELDS, FIELD_BOOSTS, JA_FIELDS
 from .textanalysis import (
     bigrams,
@@ -185,26 +186,7 @@ class Engine:
         self.ja_synonyms.sort(key=lambda item: -len(item[0]))
 
     def _prepare_prefectures(self):
-        self.prefecture_latin: dict[str, dict] = {}
-        self.prefecture_ja: list[tuple[str, dict]] = []
-        for centre in self.data.get("centres", {}).get("centres", []):
-            pref = centre.get("prefecture", {})
-            names_latin = [pref.get("en", ""), pref.get("romaji", "")]
-            names_ja = [pref.get("ja", ""), pref.get("kana", "")]
-            for alias in centre.get("aliases", []) or []:
-                (names_ja if has_japanese(str(alias)) else names_latin).append(str(alias))
-            for name in names_latin:
-                words = latin_words(name)
-                if len(words) == 1:
-                    self.prefecture_latin[fold_romaji(words[0])] = centre
-            for name in names_ja:
-                name = normalize(name)
-                if name:
-                    self.prefecture_ja.append((name, centre))
-                    short = re.sub(r"[都府県]$", "", name)
-                    if short != name and len(short) >= 2:
-                        self.prefecture_ja.append((short, centre))
-        self.prefecture_ja.sort(key=lambda item: -len(item[0]))
+        self.prefectures = PrefectureMatcher(self.data.get("centres", {}).get("centres", []))
 
     def _prepare_glossary(self):
         self.glossary_keys: dict[str, dict] = {}
@@ -256,18 +238,7 @@ class Engine:
         return self.glossary_keys.get(folded) if folded else None
 
     def _take_prefecture(self, q: str, qa: QueryAnalysis) -> str:
-        for name, centre in self.prefecture_ja:
-            if name in q:
-                qa.prefecture = centre
-                q = q.replace(name, " ")
-                break
-        if qa.prefecture is None:
-            for word in latin_words(q):
-                centre = self.prefecture_latin.get(fold_romaji(word))
-                if centre:
-                    qa.prefecture = centre
-                    q = re.sub(rf"\b{re.escape(word)}\b", " ", q, count=1)
-                    break
+        qa.prefecture, q = self.prefectures.find(q)
         lowered = set(latin_words(q))
         qa.desk_intent = bool(lowered & DESK_WORDS_EN) or any(w in q for w in DESK_WORDS_JA)
         return q

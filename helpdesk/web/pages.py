@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
+from ..directories import search_centres, search_glossary
 from ..rendering import to_html
 from .asking import BadQuestion, ask, engine
 from .i18n import ui_lang
@@ -47,3 +48,27 @@ def entry(entry_id: str):
     lang = ui_lang()
     related = [eng.entries[r] for r in data.get("related", []) if r in eng.entries]
     return render_template("entry.html", entry=data, body=to_html(data["answer"][lang], lang), related=related)
+
+
+@bp.get("/centres")
+def centres():
+    eng = engine()
+    q = request.args.get("q", "")[:100]
+    found = search_centres(eng.prefectures, q)
+    national = eng.data.get("centres", {}).get("national", {})
+    return render_template("centres.html", q=q, centres=found, national=national,
+                           total=len(eng.prefectures.centres))
+
+
+@bp.get("/agencies")
+def agencies():
+    data = engine().data.get("agencies", {})
+    return render_template("agencies.html", agencies=data.get("agencies", []), note=data.get("source_note", {}))
+
+
+@bp.get("/glossary")
+def glossary():
+    eng = engine()
+    q = request.args.get("q", "")[:100]
+    terms = search_glossary(eng.data.get("glossary", []), q)
+    return render_template("glossary.html", q=q, terms=terms, titles={k: v["title"] for k, v in eng.entries.items()})
