@@ -64,7 +64,7 @@ def init_template_helpers(app) -> None:
         return urlencode(args)
 
     def ask_query(text: str) -> str:
-        args = {k: v for k, v in request.args.items() if k in ("partner",)}
+        args = {k: v for k, v in request.args.items() if k in ("partner", "origin")}
         args.update({"q": text, "lang": ui_lang()})
         return urlencode(args)
 

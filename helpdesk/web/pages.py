@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, g, make_response, render_template, request, send_from_directory
 
 from ..directories import search_centres, search_glossary
 from ..rendering import to_html
@@ -11,9 +14,45 @@ from .i18n import ui_lang
 from .security import allow_framing, partner
 
 bp = Blueprint("pages", __name__)
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def _qa_page(template: str, compact: bool, status: int = 200, **extra):
+@bp.before_request
+def embed_state():
+    """Pages asked for with ?partner=KEY (and /widget) are the embeddable, compact variant.
+
+    frame-ancestors then lists that partner's origins; the resize messages go to `origin` only
+    when it is one of them, so the widget never talks to a page that is not allowed.
+    """
+    key = request.args.get("partner")
+    if request.endpoint != "pages.widget" and key is None:
+        return
+    record = partner(key)
+    allow_framing(record)
+    g.compact = True
+    g.partner = record
+    g.partner_key = key if record else ""
+    origin = request.args.get("origin", "")
+    g.parent_origin = origin if record and origin in record["origins"] else ""
+
+
+@bp.app_context_processor
+def embed_context():
+    def wurl(path: str, **params) -> str:
+        """A link that stays inside the widget (keeps partner, origin and language)."""
+        args = {"lang": ui_lang()}
+        if g.get("partner_key"):
+            args["partner"] = g.partner_key
+            if g.get("parent_origin"):
+                args["origin"] = g.parent_origin
+        args.update({k: v for k, v in params.items() if v is not None})
+        return f"{path}?{urlencode(args)}"
+
+    return {"compact": g.get("compact", False), "partner": g.get("partner"), "partner_key": g.get("partner_key", ""),
+            "parent_origin": g.get("parent_origin", ""), "wurl": wurl}
+
+
+def _qa_page(template: str, status: int = 200):
     lang = ui_lang()
     q = request.args.get("q")
     result, error = None, None
@@ -23,20 +62,40 @@ def _qa_page(template: str, compact: bool, status: int = 200, **extra):
         except BadQuestion as exc:
             error, status = str(exc), 400
     if request.args.get("fragment") == "1":
-        return render_template("_turn.html", result=result, error=error, compact=compact), status
-    return render_template(template, result=result, error=error, q=q or "", compact=compact, **extra), status
+        return render_template("_turn.html", result=result, error=error), status
+    return render_template(template, result=result, error=error, q=q or ""), status
 
 
 @bp.get("/")
 def index():
-    return _qa_page("index.html", compact=False)
+    return _qa_page("index.html")
 
 
 @bp.get("/widget")
 def widget():
+    return _qa_page("index.html")
+
+
+@bp.get("/widget/theme.css")
+def widget_theme():
+    """The partner's accent colour as CSS (inline styles are not allowed by our CSP)."""
     record = partner(request.args.get("partner"))
-    allow_framing(record)
-    return _qa_page("index.html", compact=True, partner=record, partner_key=request.args.get("partner", ""))
+    accent = record["accent"] if record and HEX_COLOUR.match(record.get("accent", "")) else ""
+    css = f":root {{ --accent: {accent}; --accent-dark: {accent}; }}\n" if accent else ""
+    response = make_response(css)
+    response.headers["Content-Type"] = "text/css; charset=utf-8"
+    return response
+
+
+@bp.get("/embed")
+def embed():
+    host = request.host_url.rstrip("/")
+    return render_template("embed.html", host=host, partners=sorted(current_app.extensions["partners"]))
+
+
+@bp.get("/embed.js")
+def embed_js():
+    return send_from_directory(current_app.static_folder, "embed.js", mimetype="text/javascript", max_age=300)
 
 
 @bp.get("/entry/<entry_id>")
