@@ -61,12 +61,20 @@ QUESTION_WORDS = {
     "we", "our", "can", "could", "should", "would", "get", "need", "want", "tell", "about", "there",
     "any", "much", "many", "please", "know", "explain", "mean", "means", "meaning", "is", "are", "was",
     "am", "hi", "hello", "info", "information", "some", "someone", "somebody", "here", "way",
+    "needed", "use", "using", "find", "count", "counts", "toward", "towards", "into", "like",
+    "thing", "things", "kind", "they", "them", "have", "has", "go", "make", "give", "take",
+    "see", "look", "exactly", "actually", "really", "also", "just", "anything", "something",
 }
 DESK_WORDS_EN = {"help", "desk", "centre", "center", "centres", "centers", "consult", "consultancy",
                  "consultation", "contact", "advice", "advisor", "adviser", "support", "office", "phone",
                  "soudan", "sodan", "madoguchi", "chuokai", "sentaa", "helpdesk"}
 DESK_WORDS_JA = ("相談", "窓口", "センター", "中央会", "問い合わせ", "問合せ", "連絡", "電話", "支援", "どこ")
-FIELD_GROUPS = {"en": EN_FIELDS, "ja": JA_FIELDS, "romaji": ("romaji",), "reading": ("reading",), "gram": ("gram",)}
+# Where each kind of alternative is looked for. A term found only in the answer text (the *_body
+# groups) earns BODY_CREDIT of a match in the questions, title or keywords.
+FIELD_GROUPS = {"en": EN_FIELDS[:3], "en_body": EN_FIELDS[3:], "ja": JA_FIELDS[:3], "ja_body": JA_FIELDS[3:],
+                "romaji": ("romaji",), "reading": ("reading",), "gram": ("gram",)}
+QUERY_FIELDS = {**FIELD_GROUPS, "en": EN_FIELDS, "ja": JA_FIELDS}
+BODY_CREDIT = 0.6
 QUESTION_TAIL_JA = re.compile(
     r"(とは(何|なん)?(ですか|でしょうか)?|って何|について(教えて)?|は(何|なん)(ですか)?"
     r"|(ですか|でしょうか|を教えて(ください)?|教えて(ください)?))$"
@@ -152,7 +160,7 @@ class Engine:
         for terms in self.doc_terms.values():
             vocabulary.update(t for t in terms.get("romaji", ()) if len(t) >= 4 and t.isalpha())
         self.vocabulary = sorted(vocabulary)
-        self.known_stems = set().union(*(t.get("en", set()) for t in self.doc_terms.values()))
+        self.known_stems = set().union(*(t.get("en", set()) | t.get("en_body", set()) for t in self.doc_terms.values()))
         self.known_romaji = set().union(*(t.get("romaji", set()) for t in self.doc_terms.values()))
 
     def _prepare_synonyms(self):
@@ -213,15 +221,17 @@ class Engine:
         qa = QueryAnalysis(text=text.strip(), lang="ja" if has_japanese(q) else "en")
         qa.glossary_term = self._glossary_lookup(q)
         q = self._take_prefecture(q, qa)
-        q = self._take_synonyms(q, qa)
-        ja_part = " ".join(re.findall(r"[^\x00-\x7f]+", q))
-        latin_part = re.sub(r"[^\x00-\x7f]+", " ", q)
-        for word in latin_words(latin_part):
+        latin_rest, ja_spans = self._take_synonyms(q, qa)
+        for word in latin_rest:
             concept = self._latin_concept(word, qa)
             if concept:
                 qa.concepts.append(concept)
-        if ja_part.strip():
-            qa.concepts.extend(self._japanese_concepts(ja_part))
+        for run in re.finditer(r"[^\x00-\x7f]+", q):
+            qa.concepts.extend(self._japanese_concepts(run.group(), run.start(), ja_spans))
+        if qa.prefecture:
+            for c in qa.concepts:
+                if self.prefectures.find(c.label)[0] is qa.prefecture:
+                    c.low_weight = True
         if qa.concepts and all(c.low_weight for c in qa.concepts):
             for c in qa.concepts:   # "who are you": the question words are all there is
                 c.low_weight = False
@@ -238,18 +248,28 @@ class Engine:
         return self.glossary_keys.get(folded) if folded else None
 
     def _take_prefecture(self, q: str, qa: QueryAnalysis) -> str:
-        qa.prefecture, q = self.prefectures.find(q)
+        """Note a prefecture for the desk finder; its name stays in the question (it may matter
+        to an entry, e.g. Osaka's joint procurement) but as a light concept."""
+        qa.prefecture, _ = self.prefectures.find(q)
         lowered = set(latin_words(q))
         qa.desk_intent = bool(lowered & DESK_WORDS_EN) or any(w in q for w in DESK_WORDS_JA)
         return q
 
-    def _take_synonyms(self, q: str, qa: QueryAnalysis) -> str:
+    def _take_synonyms(self, q: str, qa: QueryAnalysis) -> tuple[list, list]:
+        """Synonym phrases become one concept each. Returns the Latin words left over and the
+        character spans of q taken by Japanese synonyms (the Japanese text itself is kept whole,
+        so that Sudachi still sees the particles around a synonym as particles)."""
         found = []
+        spans: list = []
         for variant, gi in self.ja_synonyms:
-            if variant in q:
-                found.append(gi)
-                q = q.replace(variant, " ")
-        words = latin_words(q)
+            start = q.find(variant)
+            while start >= 0:
+                end = start + len(variant)
+                if not any(s < end and start < e for s, e in spans):
+                    spans.append((start, end))
+                    found.append(gi)
+                start = q.find(variant, end)
+        words = latin_words(re.sub(r"[^\x00-\x7f]+", " ", q))
         folded = [fold_romaji(w) for w in words]
         consumed = [False] * len(words)
         for variant_words, gi in self.latin_synonyms:
@@ -259,13 +279,10 @@ class Engine:
                     found.append(gi)
                     for k in range(i, i + n):
                         consumed[k] = True
-        if any(consumed):
-            kept = [w for w, c in zip(words, consumed, strict=True) if not c]
-            q = " ".join(kept) + " " + " ".join(re.findall(r"[^\x00-\x7f]+", q))
         for gi in dict.fromkeys(found):
             label, alternatives = self.synonym_alternatives[gi]
             qa.concepts.append(Concept(label=label, alternatives=alternatives))
-        return q
+        return [w for w, c in zip(words, consumed, strict=True) if not c], spans
 
     def _latin_concept(self, word: str, qa: QueryAnalysis):
         stem = en_stem(word)
@@ -297,28 +314,37 @@ class Engine:
             best = process.extractOne(folded, self.vocabulary, scorer=OSA.distance, score_cutoff=limit)
         return best[0] if best else None
 
-    def _japanese_concepts(self, text: str) -> list:
+    def _japanese_concepts(self, run: str, offset: int, taken: list) -> list:
+        """Concepts of one run of Japanese text, leaving out what synonyms already took."""
+        def is_taken(begin, end):
+            return any(s < end + offset and begin + offset < e for s, e in taken)
+
+        free = "".join(ch for i, ch in enumerate(run) if not is_taken(i, i + 1))
+        if is_kana_only(free) and re.search(r"[\u3041-\u3096]", free):
+            # Kana-only input: Sudachi cannot segment it reliably, so match its reading instead.
+            rest = QUESTION_TAIL_JA.sub("", free.strip())
+            rest = re.sub(r"^[のはがをにでともへや]+|[のはがをにでともへやかね]+$", "", rest).strip()
+            if len(rest.replace(" ", "")) < 2 or not any(m.is_content() for m in morphs(rest)):
+                return []
+            kata = to_katakana(rest)
+            alternatives = [Alternative("reading", tuple(bigrams(kata)), partial=True, min_fraction=0.6),
+                            Alternative("romaji", (kana_to_romaji(kata.replace(" ", "")),))]
+            return [Concept(label=rest, alternatives=alternatives)]
         concepts = []
-        for chunk in text.split():
-            if is_kana_only(chunk) and re.search(r"[\u3041-\u3096]", chunk):
-                chunk = QUESTION_TAIL_JA.sub("", chunk) or chunk
-                kata = to_katakana(chunk)
-                alternatives = [Alternative("reading", tuple(bigrams(kata)), partial=True, min_fraction=0.6),
-                                Alternative("romaji", (kana_to_romaji(kata),))]
-                concepts.append(Concept(label=chunk, alternatives=alternatives))
+        for m in morphs(run):
+            if not m.is_content() or is_taken(m.begin, m.end):
                 continue
-            for m in morphs(chunk):
-                if not m.is_content():
-                    continue
-                alternatives = [Alternative("ja", (m.norm,))]
-                if m.surface != m.norm:
-                    alternatives.append(Alternative("ja", (m.surface,)))
-                if len(m.subs) > 1:
-                    alternatives.append(Alternative("ja", m.subs, credit=0.8, partial=True))
-                grams = tuple(bigrams(m.surface))
-                if len(m.surface) >= 2:
-                    alternatives.append(Alternative("gram", grams, credit=0.6, partial=True, min_fraction=0.6))
-                concepts.append(Concept(label=m.surface, alternatives=alternatives))
+            alternatives = [Alternative("ja", (m.norm,))]
+            if m.surface != m.norm:
+                alternatives.append(Alternative("ja", (m.surface,)))
+            if len(m.subs) > 1:
+                alternatives.append(Alternative("ja", m.subs, credit=0.8, partial=True))
+            if len(m.surface) >= 2:
+                alternatives.append(Alternative("gram", tuple(bigrams(m.surface)), credit=0.6, partial=True,
+                                                min_fraction=0.6))
+            # Verbs, adjectives and adverbs say how one asks, nouns say what about.
+            low = m.pos in ("動詞", "形容詞", "副詞", "連体詞", "感動詞")
+            concepts.append(Concept(label=m.surface, alternatives=alternatives, low_weight=low))
         return concepts
 
     def _weigh(self, concepts):
@@ -333,13 +359,9 @@ class Engine:
     def concept_credit(concept: Concept, doc_terms: dict) -> float:
         best = 0.0
         for alt in concept.alternatives:
-            present = doc_terms.get(alt.group, ())
-            if alt.partial:
-                hits = sum(1 for t in alt.terms if t in present)
-                fraction = hits / len(alt.terms) if alt.terms else 0
-                credit = alt.credit * fraction if fraction >= alt.min_fraction else 0.0
-            else:
-                credit = alt.credit if alt.terms and all(t in present for t in alt.terms) else 0.0
+            credit = _alternative_credit(alt, doc_terms.get(alt.group, ()))
+            if credit < alt.credit and alt.group in ("en", "ja"):
+                credit = max(credit, BODY_CREDIT * _alternative_credit(alt, doc_terms.get(alt.group + "_body", ())))
             best = max(best, credit)
         return best
 
@@ -355,7 +377,7 @@ class Engine:
         seen = set()
         for concept in qa.concepts:
             for alt in concept.alternatives:
-                for fieldname in FIELD_GROUPS[alt.group]:
+                for fieldname in QUERY_FIELDS[alt.group]:
                     for term in alt.terms:
                         key = (fieldname, term)
                         if key in seen:
@@ -381,6 +403,14 @@ class Engine:
             ranked.append((entry_id, final, cov, bm25))
         ranked.sort(key=lambda item: (-item[1], item[0]))
         return ranked
+
+
+def _alternative_credit(alt: Alternative, present) -> float:
+    if alt.partial:
+        hits = sum(1 for t in alt.terms if t in present)
+        fraction = hits / len(alt.terms) if alt.terms else 0
+        return alt.credit * fraction if fraction >= alt.min_fraction else 0.0
+    return alt.credit if alt.terms and all(t in present for t in alt.terms) else 0.0
 
 
 @dataclass

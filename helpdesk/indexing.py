@@ -22,11 +22,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 
 from .knowledge import KnowledgeBase
-from .textanalysis import FunctionTokenizer, fold_romaji, latin_words
+from .textanalysis import FunctionTokenizer, english_analyzer, fold_romaji, latin_words
 
 POINTER = "CURRENT"
 KEEP_GENERATIONS = 3
@@ -43,7 +42,7 @@ JA_FIELDS = ("q_ja", "title_ja", "kw_ja", "body_ja")
 
 
 def build_schema() -> Schema:
-    english = StemmingAnalyzer()
+    english = english_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         topic=ID(stored=True),

@@ -33,7 +33,8 @@ JA_STOP_WORDS = {
     "どの", "どこ", "いつ", "誰", "教える", "知る", "たい", "ください", "下さる", "いう", "言う",
     "こと", "事", "もの", "物", "ため", "よう", "方", "とき", "時", "これ", "それ", "あれ",
     "この", "その", "ここ", "そこ", "私", "わたし", "弊社", "当社", "です", "ます", "ない",
-    "おる", "様", "さん", "場合", "どれ", "ぐらい", "くらい", "について", "とは",
+    "おる", "様", "さん", "場合", "どれ", "ぐらい", "くらい", "について", "とは", "幾つ", "いくつ",
+    "何処", "如何", "何時", "いかが", "欲しい", "思う", "分かる", "わかる", "良い", "いい", "よい",
 }
 
 
@@ -76,10 +77,11 @@ def _sudachi():
 class Morph:
     """The parts of a Sudachi morpheme the analysis needs (plain data, picklable)."""
 
-    __slots__ = ("surface", "norm", "reading", "pos", "subs")
+    __slots__ = ("surface", "norm", "reading", "pos", "subs", "begin", "end")
 
-    def __init__(self, surface, norm, reading, pos, subs):
+    def __init__(self, surface, norm, reading, pos, subs, begin=0, end=0):
         self.surface, self.norm, self.reading, self.pos, self.subs = surface, norm, reading, pos, subs
+        self.begin, self.end = begin, end
 
     def is_content(self) -> bool:
         if self.pos in JA_STOP_POS or self.norm in JA_STOP_WORDS or self.surface in JA_STOP_WORDS:
@@ -98,7 +100,8 @@ def morphs(text: str) -> tuple[Morph, ...]:
     for m in tok.tokenize(text):
         subs = m.split(_local.mode_a)
         sub_norms = tuple(s.normalized_form() for s in subs) if len(subs) > 1 else ()
-        out.append(Morph(m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0], sub_norms))
+        out.append(Morph(m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0], sub_norms,
+                         m.begin(), m.end()))
     return tuple(out)
 
 
@@ -225,12 +228,18 @@ def fold_latin(text: str) -> str:
 
 
 def latin_words(text: str) -> list[str]:
-    return LATIN_WORD.findall(fold_latin(normalize(text)))
+    text = re.sub(r"'s\b|'", "", fold_latin(normalize(text)))   # "japan's" → japan, "what's" → what
+    return LATIN_WORD.findall(text)
 
 
 # ---------------------------------------------------------------- English
 
-_english = StemmingAnalyzer()
+def english_analyzer():
+    """Porter stemming, Whoosh's stop list, and single letters kept (the Y, Z, W and P scores)."""
+    return StemmingAnalyzer(minsize=1)
+
+
+_english = english_analyzer()
 
 
 def en_terms(text: str) -> list[str]:
