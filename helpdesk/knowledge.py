@@ -21,6 +21,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ENTRY_LINK = re.compile(r"\]\(entry:([^)\s]*)\)")
 SECTION_MARK = re.compile(r"^\[(en|ja)\]\s*$")
 STALE_AFTER_DAYS = 365
+MIN_QUESTIONS = 4
 ENTRY_FIELDS = {"id", "topic", "reviewed", "title", "questions", "keywords", "related", "sources", "unconfirmed"}
 
 
@@ -219,6 +220,9 @@ def _bilingual(meta, key, path, problems, is_list=False):
             elif isinstance(item, list) and len(items) != len(item):
                 problems.append(Problem(path, item_line, f"'{key}.{lang}' has an empty or non-text item"))
             out[lang] = items
+            if key == "questions" and 0 < len(items) < MIN_QUESTIONS:
+                problems.append(Problem(path, item_line, f"only {len(items)} question(s) in '{lang}': "
+                                        f"write at least {MIN_QUESTIONS} ways users ask", "warning"))
         else:
             if not _text(item):
                 problems.append(Problem(path, item_line, f"'{key}.{lang}' is missing"))

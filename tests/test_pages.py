@@ -101,3 +101,32 @@ def test_no_inline_scripts_in_pages(client):
     html = client.get("/", query_string={"q": "keishin"}).get_data(as_text=True)
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
     assert " on" not in re.sub(r'"[^"]*"', '""', " ".join(re.findall(r"<[a-z][^>]*>", html))).replace(" one", "")
+
+
+def test_desk_finder_in_any_script(client):
+    for q in ("Osaka", "大阪", "大阪府", "oosaka", "おおさか", "OSAKA-FU"):
+        html = client.get("/centres", query_string={"q": q, "lang": "en"}).get_data(as_text=True)
+        assert 'id="centre-27"' in html and "06-6947-4371" in html, q
+        assert 'id="centre-11"' not in html
+    html = client.get("/centres", query_string={"q": "Atlantis", "lang": "en"}).get_data(as_text=True)
+    assert "No prefecture matches" in html
+
+
+def test_unconfirmed_desk_points_to_national_centre(client):
+    html = client.get("/centres", query_string={"q": "Saitama", "lang": "en"}).get_data(as_text=True)
+    assert "not confirmed" in html and "national centre" in html
+
+
+def test_centres_api(client):
+    data = client.get("/api/centres", query_string={"q": "oosaka"}).get_json()
+    assert data["count"] == 1 and data["centres"][0]["code"] == "27"
+    assert data["centres"][0]["sources"][0]["url"].startswith("https://")
+    assert client.get("/api/centres").get_json()["count"] == 2
+    assert client.get("/api/centres", query_string={"q": "x" * 101}).status_code == 400
+
+
+def test_glossary_search(client):
+    for q in ("yotei", "予定", "よていかかく", "ceiling"):
+        html = client.get("/glossary", query_string={"q": q, "lang": "en"}).get_data(as_text=True)
+        assert "予定価格" in html, q
+    assert "1 term." in client.get("/glossary?q=yotei+kakaku&lang=en").get_data(as_text=True)
