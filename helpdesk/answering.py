@@ -99,6 +99,7 @@ class Concept:
     alternatives: list
     low_weight: bool = False
     weight: float = 1.0
+    size: int = 1             # words the user typed for it: a phrase carries more of the question
 
 
 @dataclass
@@ -267,7 +268,7 @@ class Engine:
                 end = start + len(variant)
                 if not any(s < end and start < e for s, e in spans):
                     spans.append((start, end))
-                    found.append(gi)
+                    found.append((gi, sum(1 for m in morphs(variant) if m.is_content())))
                 start = q.find(variant, end)
         words = latin_words(re.sub(r"[^\x00-\x7f]+", " ", q))
         folded = [fold_romaji(w) for w in words]
@@ -276,18 +277,21 @@ class Engine:
             n = len(variant_words)
             for i in range(len(folded) - n + 1):
                 if not any(consumed[i:i + n]) and tuple(folded[i:i + n]) == variant_words:
-                    found.append(gi)
+                    found.append((gi, n))
                     for k in range(i, i + n):
                         consumed[k] = True
-        for gi in dict.fromkeys(found):
+        sizes: dict = {}
+        for gi, size in found:
+            sizes[gi] = max(sizes.get(gi, 0), size)
+        for gi, size in sizes.items():
             label, alternatives = self.synonym_alternatives[gi]
-            qa.concepts.append(Concept(label=label, alternatives=alternatives))
+            qa.concepts.append(Concept(label=label, alternatives=alternatives, size=max(1, size)))
         return [w for w, c in zip(words, consumed, strict=True) if not c], spans
 
     def _latin_concept(self, word: str, qa: QueryAnalysis):
         stem = en_stem(word)
         folded = fold_romaji(word)
-        low = word in QUESTION_WORDS
+        low = word in QUESTION_WORDS or word.isdigit()
         if not stem:
             return None          # an English stop word ("the", "of", "is")
         alternatives = []
@@ -351,7 +355,8 @@ class Engine:
         """Weight each concept by its rarity in the knowledge base (inverse document frequency)."""
         for concept in concepts:
             df = sum(1 for terms in self.doc_terms.values() if self.concept_credit(concept, terms) > 0)
-            concept.weight = math.log(1 + self.n_docs / (1 + df)) * (LOW_WEIGHT if concept.low_weight else 1.0)
+            concept.weight = (math.log(1 + self.n_docs / (1 + df)) * (LOW_WEIGHT if concept.low_weight else 1.0)
+                              * (1 + 0.5 * (min(concept.size, 3) - 1)))
 
     # ------------------------------------------------------------ matching and ranking
 
