@@ -17,8 +17,12 @@ How a question is read:
    words least). The final rank mixes coverage and the normalised BM25F score.
 
 The decision rule is one threshold: the best entry must cover at least CONFIDENCE_THRESHOLD of
-the question's weight, else the answer is `answered: false` with the contacts to turn to. The
-ambiguity gap decides how many answers are shown: entries within AMBIGUITY_GAP of the best are
+the question's weight, else the answer is `answered: false` with the contacts to turn to. It is
+lowered to ANCHORED_THRESHOLD when that entry contains, in full, a curated domain term the
+question names (a synonyms.yaml group such as keishin, DMP, official gazette): long natural
+questions carry words the knowledge base has never seen, and naming the domain term is the
+strongest evidence that the question is on topic. The ambiguity gap decides how many answers
+are shown: entries within AMBIGUITY_GAP of the best are
 shown beside it (up to MAX_ANSWERS) because the question fits them about equally.
 """
 
@@ -50,6 +54,7 @@ from .textanalysis import (
 )
 
 CONFIDENCE_THRESHOLD = 0.5
+ANCHORED_THRESHOLD = 0.3      # enough when the entry contains a curated domain term the user named
 AMBIGUITY_GAP = 0.12
 MAX_ANSWERS = 3
 COVERAGE_SHARE = 0.7          # final rank = 0.7 · coverage + 0.3 · BM25F / best BM25F
@@ -65,6 +70,12 @@ QUESTION_WORDS = {
     "thing", "things", "kind", "they", "them", "have", "has", "go", "make", "give", "take",
     "see", "look", "exactly", "actually", "really", "also", "just", "anything", "something",
 }
+# Japanese particles, auxiliaries and question words as typed in romaji ("DMP ni sanka dekimasu ka").
+_ROMAJI_FUNCTION_TEXT = (
+    "no wa ga wo o ni de to mo he e ka ne yo ya kara made yori toha tte desu desuka masu masuka deshou "
+    "dekimasu dekiru dekimasuka shitai shimasu suru shite arimasu aru nai nan nani naze doko itsu itsumade "
+    "dou douyatte dore dono ikura donokurai kudasai oshiete onegai ii iidesu kana")
+ROMAJI_FUNCTION_WORDS = {fold_romaji(w) for w in _ROMAJI_FUNCTION_TEXT.split()}  # noqa: SIM905
 DESK_WORDS_EN = {"help", "desk", "centre", "center", "centres", "centers", "consult", "consultancy",
                  "consultation", "contact", "advice", "advisor", "adviser", "support", "office", "phone",
                  "soudan", "sodan", "madoguchi", "chuokai", "sentaa", "helpdesk"}
@@ -72,8 +83,9 @@ DESK_WORDS_JA = ("相談", "窓口", "センター", "中央会", "問い合わ�
 # Where each kind of alternative is looked for. A term found only in the answer text (the *_body
 # groups) earns BODY_CREDIT of a match in the questions, title or keywords.
 FIELD_GROUPS = {"en": EN_FIELDS[:3], "en_body": EN_FIELDS[3:], "ja": JA_FIELDS[:3], "ja_body": JA_FIELDS[3:],
-                "romaji": ("romaji",), "reading": ("reading",), "gram": ("gram",)}
-QUERY_FIELDS = {**FIELD_GROUPS, "en": EN_FIELDS, "ja": JA_FIELDS}
+                "romaji": ("romaji",), "romaji_body": ("romaji_body",), "reading": ("reading",), "gram": ("gram",)}
+QUERY_FIELDS = {**FIELD_GROUPS, "en": EN_FIELDS, "ja": JA_FIELDS, "romaji": ("romaji", "romaji_body")}
+BODY_GROUPS = {"en": "en_body", "ja": "ja_body", "romaji": "romaji_body"}
 BODY_CREDIT = 0.6
 QUESTION_TAIL_JA = re.compile(
     r"(とは(何|なん)?(ですか|でしょうか)?|って何|について(教えて)?|は(何|なん)(ですか)?"
@@ -100,6 +112,7 @@ class Concept:
     low_weight: bool = False
     weight: float = 1.0
     size: int = 1             # words the user typed for it: a phrase carries more of the question
+    curated: bool = False     # a domain term from synonyms.yaml (keishin, DMP, official gazette ...)
 
 
 @dataclass
@@ -158,8 +171,6 @@ class Engine:
         for entry in self.entries.values():
             texts = [entry["title"]["en"], *entry["questions"]["en"], *entry["keywords"]["en"], entry["answer"]["en"]]
             vocabulary.update(w for w in latin_words(" ".join(texts)) if len(w) >= 4 and w.isalpha())
-        for terms in self.doc_terms.values():
-            vocabulary.update(t for t in terms.get("romaji", ()) if len(t) >= 4 and t.isalpha())
         self.vocabulary = sorted(vocabulary)
         self.known_stems = set().union(*(t.get("en", set()) | t.get("en_body", set()) for t in self.doc_terms.values()))
         self.known_romaji = set().union(*(t.get("romaji", set()) for t in self.doc_terms.values()))
@@ -285,13 +296,13 @@ class Engine:
             sizes[gi] = max(sizes.get(gi, 0), size)
         for gi, size in sizes.items():
             label, alternatives = self.synonym_alternatives[gi]
-            qa.concepts.append(Concept(label=label, alternatives=alternatives, size=max(1, size)))
+            qa.concepts.append(Concept(label=label, alternatives=alternatives, size=max(1, size), curated=True))
         return [w for w, c in zip(words, consumed, strict=True) if not c], spans
 
     def _latin_concept(self, word: str, qa: QueryAnalysis):
         stem = en_stem(word)
         folded = fold_romaji(word)
-        low = word in QUESTION_WORDS or word.isdigit()
+        low = word in QUESTION_WORDS or word.isdigit() or folded in ROMAJI_FUNCTION_WORDS
         if not stem:
             return None          # an English stop word ("the", "of", "is")
         alternatives = []
@@ -365,10 +376,15 @@ class Engine:
         best = 0.0
         for alt in concept.alternatives:
             credit = _alternative_credit(alt, doc_terms.get(alt.group, ()))
-            if credit < alt.credit and alt.group in ("en", "ja"):
-                credit = max(credit, BODY_CREDIT * _alternative_credit(alt, doc_terms.get(alt.group + "_body", ())))
+            if credit < alt.credit and alt.group in BODY_GROUPS:
+                credit = max(credit, BODY_CREDIT * _alternative_credit(alt, doc_terms.get(BODY_GROUPS[alt.group], ())))
             best = max(best, credit)
         return best
+
+    def anchored(self, qa: QueryAnalysis, entry_id: str) -> bool:
+        """Does the entry contain, in full, a curated domain term that the question names?"""
+        terms = self.doc_terms.get(entry_id, {})
+        return any(c.curated and self.concept_credit(c, terms) >= 1.0 for c in qa.concepts)
 
     def coverage(self, qa: QueryAnalysis, entry_id: str) -> float:
         total = sum(c.weight for c in qa.concepts)
@@ -434,20 +450,23 @@ def decide(engine: Engine, text: str) -> Decision:
     qa = engine.analyze(text)
     ranked = engine.rank(qa)
     confidence = ranked[0][2] if ranked else 0.0
-    answered = confidence >= CONFIDENCE_THRESHOLD
+    threshold = CONFIDENCE_THRESHOLD
+    if ranked and engine.anchored(qa, ranked[0][0]):
+        threshold = ANCHORED_THRESHOLD
+    answered = confidence >= threshold
     answer_ids: list = []
     if answered:
         top_final = ranked[0][1]
         for entry_id, final, cov, _ in ranked:
             if len(answer_ids) >= MAX_ANSWERS:
                 break
-            if not answer_ids or (top_final - final <= AMBIGUITY_GAP and cov >= CONFIDENCE_THRESHOLD):
+            if not answer_ids or (top_final - final <= AMBIGUITY_GAP and cov >= threshold):
                 answer_ids.append(entry_id)
         # Show up to three: fill with the next best entries that still clear the threshold.
         for entry_id, final, cov, _ in ranked:
             if len(answer_ids) >= MAX_ANSWERS:
                 break
-            if entry_id not in answer_ids and cov >= CONFIDENCE_THRESHOLD and final >= 0.6 * top_final:
+            if entry_id not in answer_ids and cov >= threshold and final >= 0.6 * top_final:
                 answer_ids.append(entry_id)
     centre = None
     top_topic = engine.entries[answer_ids[0]]["topic"] if answer_ids else None

@@ -35,7 +35,7 @@ KEEP_GENERATIONS = 3
 FIELD_BOOSTS = {
     "q_en": 3.0, "title_en": 2.0, "kw_en": 1.5, "body_en": 0.6,
     "q_ja": 3.0, "title_ja": 2.0, "kw_ja": 1.5, "body_ja": 0.6,
-    "romaji": 1.5, "reading": 0.8, "gram": 0.3,
+    "romaji": 1.5, "romaji_body": 0.4, "reading": 0.8, "gram": 0.3,
 }
 EN_FIELDS = ("q_en", "title_en", "kw_en", "body_en")
 JA_FIELDS = ("q_ja", "title_ja", "kw_ja", "body_ja")
@@ -51,6 +51,7 @@ def build_schema() -> Schema:
         q_ja=TEXT(analyzer=FunctionTokenizer("ja")), title_ja=TEXT(analyzer=FunctionTokenizer("ja")),
         kw_ja=TEXT(analyzer=FunctionTokenizer("ja")), body_ja=TEXT(analyzer=FunctionTokenizer("ja")),
         romaji=TEXT(analyzer=FunctionTokenizer("romaji")),
+        romaji_body=TEXT(analyzer=FunctionTokenizer("romaji")),
         reading=TEXT(analyzer=FunctionTokenizer("reading_bigrams")),
         gram=TEXT(analyzer=FunctionTokenizer("char_bigrams")),
     )
@@ -72,6 +73,7 @@ def entry_document(entry) -> dict:
         "q_ja": "\n".join(entry.questions["ja"]), "title_ja": entry.title["ja"],
         "kw_ja": " ".join(entry.keywords["ja"]), "body_ja": entry.answer["ja"],
         "romaji": _romaji_text(entry),
+        "romaji_body": entry.answer["ja"],
         "reading": ja_short,
         "gram": ja_short + " " + entry.answer["ja"],
     }

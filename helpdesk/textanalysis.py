@@ -158,8 +158,8 @@ _KUNREI = [
 def fold_romaji(word: str) -> str:
     """Fold a romaji word so that spelling variants meet: kankōju = kankouju = kankoju.
 
-    Macrons and circumflexes go, Kunrei spellings become Hepburn, long vowels (ou, oo, uu, ee)
-    fold to one vowel, 'nn' and 'm' before b/p become 'n', and an apostrophe after n goes.
+    Macrons and circumflexes go, Kunrei spellings become Hepburn, long vowels (ou, oo, uu, ee,
+    and ei as in ケイ/プレイス) fold to one vowel, 'nn' and 'm' before b/p become 'n', and an apostrophe after n goes.
     """
     w = unicodedata.normalize("NFKD", word.lower())
     w = "".join(ch for ch in w if not unicodedata.combining(ch))
@@ -168,7 +168,7 @@ def fold_romaji(word: str) -> str:
         w = re.sub(pattern, repl, w)
     w = re.sub(r"o[ou]", "o", w)
     w = re.sub(r"uu", "u", w)
-    w = re.sub(r"ee", "e", w)
+    w = re.sub(r"ee|ei", "e", w)
     w = re.sub(r"aa", "a", w)
     w = re.sub(r"ii", "i", w)
     w = re.sub(r"nn(?=[^aeiouy]|$)", "n", w)
