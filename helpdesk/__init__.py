@@ -34,10 +34,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .web import api, errors, pages
+    from .web import api, calculator_views, errors, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(calculator_views.bp)
     errors.init_app(app)
 
 

@@ -1,8 +1,8 @@
 """Keishin validity planner: pure date arithmetic, no web framework.
 
 A keishin result is valid for **1 year 7 months from the standard screening day** (審査基準日, the
-financial year-end the evaluation is based on). Confirmed examples: 2022-03-31 → 2023-10-31 and
-2022-12-31 → 2024-07-31 (kensetsukyoka-osaka.jp; likewise aichikeishin.com, kensetsupro.com).
+financial year-end the evaluation is based on), e.g. 2022-03-31 → 2023-10-31 and
+2022-12-31 → 2024-07-31 for month-end year-ends.
 
 Day arithmetic (reading of 民法 140条・143条, the Civil Code rules for periods in months):
 the period starts the day after the screening day and ends on the day before the corresponding day
@@ -34,14 +34,10 @@ MAX_DATE = dt.date(2100, 12, 31)
 SOURCES = (
     {"title": "奈良市「経営事項審査について」（有効期間は審査基準日から1年7か月）",
      "url": "https://www.city.nara.lg.jp/site/nyusatu-keiyaku/214821.html"},
-    {"title": "kensetsukyoka-osaka.jp — 有効期間の例（令和4年3月31日 → 令和5年10月31日、12月31日 → 翌々年7月31日）",
-     "url": "https://kensetsukyoka-osaka.jp/keisin-nyusatsu/keisin/keisin-yukokikan/"},
-    {"title": "aichikeishin.com — 平成27年3月31日決算 → 平成28年10月31日まで",
-     "url": "https://aichikeishin.com/cat-1/49.html"},
     {"title": "reiwa-gyosei.com — 1年7か月の由来（社内約4か月 + 審査約3か月）",
      "url": "https://reiwa-gyosei.com/archives/7108"},
-    {"title": "h-kensetsu.com — 年間スケジュール（審査は概ね1か月、決算後4〜5か月以内に申請）",
-     "url": "https://h-kensetsu.com/keishin_kiso/287.html"},
+    {"title": "経審の基礎（年間スケジュール）",
+     "url": "https://h-kensetsu.com/keishin_kiso/283.html"},
 )
 
 NOTES = {

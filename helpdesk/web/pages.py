@@ -24,7 +24,7 @@ def embed_state():
     frame-ancestors then lists that partner's origins; the resize messages go to `origin` only
     when it is one of them, so the widget never talks to a page that is not allowed.
     """
-    key = request.args.get("partner")
+    key = request.values.get("partner")
     if request.endpoint != "pages.widget" and key is None:
         return
     record = partner(key)
@@ -32,7 +32,7 @@ def embed_state():
     g.compact = True
     g.partner = record
     g.partner_key = key if record else ""
-    origin = request.args.get("origin", "")
+    origin = request.values.get("origin", "")
     g.parent_origin = origin if record and origin in record["origins"] else ""
 
 

@@ -1,0 +1,166 @@
+"""Keishin calculator and validity planner: the form page (works without JavaScript) and the API.
+
+The rules live in helpdesk/calculator.py and helpdesk/validity.py; this module only turns form
+fields into the API payload and renders results.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, jsonify, render_template, request
+
+from ..calculator import (
+    AUDIT_VALUES,
+    CCUS_VALUES,
+    FINANCIALS_FIELDS,
+    INDICATOR_KEYS,
+    STAFF_GRADES,
+    W_FIELDS,
+    WLB_VALUES,
+    InputError,
+    calculate_payload,
+)
+from ..validity import parse_validity_input, plan_validity
+from .i18n import ui_lang
+from .limits import ask_limit, limiter
+from .pages import embed_state
+
+bp = Blueprint("calculator", __name__)
+bp.before_request(embed_state)
+FORM_INDUSTRIES = 3
+ENUMS = {"wlb": WLB_VALUES, "ccus": CCUS_VALUES, "audit": AUDIT_VALUES}
+P_COLOURS = {"X1": "#0b5394", "X2": "#38761d", "Y": "#b45f06", "Z": "#741b47", "W": "#3d3d3d"}
+
+
+def _number(text: str, path: str):
+    """A number typed in a form field (full-width digits and thousands separators allowed)."""
+    cleaned = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "").strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise InputError(path, "must be a number", "数値を入力してください") from None
+    if not value.is_finite():
+        raise InputError(path, "must be a finite number", "有限の数値を入力してください")
+    return int(value) if value == value.to_integral_value() and abs(value) < 10**16 else value
+
+
+def form_to_payload(form) -> dict:
+    """The calculator form's fields as the JSON payload of POST /api/keishin."""
+    def value(name: str, path: str):
+        raw = form.get(name, "").strip()
+        return None if raw == "" else _number(raw, path)
+
+    payload: dict = {"review_date": form.get("review_date", "").strip() or None}
+    industries = []
+    for i in range(FORM_INDUSTRIES):
+        name = form.get(f"ind{i}_name", "").strip()
+        fields = [f"ind{i}_{k}" for k in ("completed_works", "prime_completed_works", *STAFF_GRADES)]
+        if not name and not any(form.get(f, "").strip() for f in fields):
+            continue
+        path = f"industries[{len(industries)}]"
+        industry = {"name": name, "completed_works": value(f"ind{i}_completed_works", f"{path}.completed_works"),
+                    "prime_completed_works": value(f"ind{i}_prime_completed_works", f"{path}.prime_completed_works"),
+                    "staff": {g: value(f"ind{i}_{g}", f"{path}.staff.{g}") or 0 for g in STAFF_GRADES}}
+        industries.append({k: v for k, v in industry.items() if v is not None})
+    payload["industries"] = industries
+    payload["equity"] = value("equity", "equity")
+    payload["ebitda"] = value("ebitda", "ebitda")
+    if form.get("y_mode") == "financials":
+        financials = {k: value(f"fin_{k}", f"y.financials.{k}") for k in FINANCIALS_FIELDS}
+        payload["y"] = {"financials": {k: v for k, v in financials.items() if v is not None}}
+    else:
+        payload["y"] = {"indicators": {k: value(f"y_{k}", f"y.indicators.{k}") for k in INDICATOR_KEYS}}
+    w: dict = {}
+    for key, (kind, _default, _en, _ja) in W_FIELDS.items():
+        if kind == "bool":
+            w[key] = form.get(f"w_{key}") == "on"
+        elif kind in ENUMS:
+            w[key] = form.get(f"w_{key}") or "none"
+        else:
+            number = value(f"w_{key}", f"w.{key}")
+            if number is not None:
+                w[key] = number
+    payload["w"] = w
+    return {k: v for k, v in payload.items() if v is not None}
+
+
+def form_field_of(path: str) -> str:
+    """The form field that an InputError path refers to, for showing the message beside it."""
+    if path.startswith("industries["):
+        index, _, rest = path[len("industries["):].partition("].")
+        return f"ind{index}_{rest.replace('staff.', '')}"
+    if path.startswith("y.indicators."):
+        return "y_" + path.rsplit(".", 1)[1]
+    if path.startswith("y.financials."):
+        return "fin_" + path.rsplit(".", 1)[1]
+    if path.startswith("w."):
+        return "w_" + path[2:]
+    return path
+
+
+def _render(status: int = 200, **context):
+    return render_template("calculator.html", w_fields=W_FIELDS, enums=ENUMS, financials=FINANCIALS_FIELDS,
+                           indicators=INDICATOR_KEYS, grades=STAFF_GRADES, industries=range(FORM_INDUSTRIES),
+                           colours=P_COLOURS, form=context.pop("form", {}), **context), status
+
+
+@bp.get("/calculator")
+def calculator_page():
+    return _render()
+
+
+@bp.post("/calculator")
+def calculator_submit():
+    try:
+        result = calculate_payload(form_to_payload(request.form))
+    except InputError as exc:
+        return _render(400, form=request.form, error=exc, error_field=form_field_of(exc.field))
+    return _render(form=request.form, result=result)
+
+
+@bp.post("/calculator/validity")
+def validity_submit():
+    try:
+        plan = plan_validity(parse_validity_input(
+            {"standard_screening_day": request.form.get("standard_screening_day", "").strip() or None}
+        )["standard_screening_day"])
+    except InputError as exc:
+        return _render(400, form=request.form, validity_error=exc)
+    return _render(form=request.form, plan=plan)
+
+
+def _json_payload():
+    if not request.is_json:
+        raise InputError("body", "send a JSON object with Content-Type: application/json",
+                         "Content-Type: application/json で JSON を送ってください")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise InputError("body", "the body is not valid JSON", "本文が正しい JSON ではありません")
+    return payload
+
+
+def _error(exc: InputError):
+    message = exc.message_ja if ui_lang() == "ja" and request.args.get("lang") == "ja" else exc.message
+    return jsonify({"error": f"{exc.field}: {message}", "field": exc.field, "message": exc.message,
+                    "message_ja": exc.message_ja}), 400
+
+
+@bp.post("/api/keishin")
+@limiter.limit(ask_limit)
+def api_keishin():
+    try:
+        return jsonify(calculate_payload(_json_payload()))
+    except InputError as exc:
+        return _error(exc)
+
+
+@bp.post("/api/keishin/validity")
+@limiter.limit(ask_limit)
+def api_validity():
+    try:
+        parsed = parse_validity_input(_json_payload())
+        return jsonify(plan_validity(parsed["standard_screening_day"], parsed["today"]))
+    except InputError as exc:
+        return _error(exc)

@@ -1,0 +1,103 @@
+"""The calculator as users meet it: the form page without JavaScript, and the JSON API."""
+
+import json
+
+import pytest
+
+FORM = {
+    "review_date": "2025-03-31", "ind0_name": "土木一式", "ind0_completed_works": "300,000",
+    "ind0_prime_completed_works": "200000", "ind0_g1": "1", "ind0_g2": "2", "ind0_g5": "3", "ind0_g6": "2",
+    "equity": "80000", "ebitda": "30000", "y_x1": "1", "y_x2": "5", "y_x3": "30", "y_x4": "2", "y_x5": "150",
+    "y_x6": "30", "y_x7": "0.5", "y_x8": "1", "w_employment_insurance": "on", "w_health_insurance": "on",
+    "w_pension_insurance": "on", "w_years_in_business": "20", "w_wlb": "none", "w_ccus": "none", "w_audit": "none",
+}
+PAYLOAD = {
+    "review_date": "2025-03-31",
+    "industries": [{"name": "土木一式", "completed_works": 300000, "prime_completed_works": 200000,
+                    "staff": {"g1": 1, "g2": 2, "g3": 0, "g4": 0, "g5": 3, "g6": 2}}],
+    "equity": 80000, "ebitda": 30000,
+    "y": {"indicators": {"x1": 1, "x2": 5, "x3": 30, "x4": 2, "x5": 150, "x6": 30, "x7": 0.5, "x8": 1}},
+    "w": {"employment_insurance": True, "health_insurance": True, "pension_insurance": True, "years_in_business": 20},
+}
+
+
+def test_form_page_is_bilingual_and_labelled(client):
+    en = client.get("/calculator?lang=en").get_data(as_text=True)
+    assert "Keishin P-score calculator" in en and '<label for="review_date">' in en
+    assert '<label for="ind0_completed_works">' in en and 'id="validity"' in en
+    ja = client.get("/calculator?lang=ja").get_data(as_text=True)
+    assert "経審P点（総合評定値）計算" in ja and "審査基準日" in ja
+
+
+def test_plain_post_renders_scores_breakdown_chart_and_advice(client):
+    html = client.get("/calculator").get_data(as_text=True)
+    assert html
+    response = client.post("/calculator", data={**FORM, "lang": "en"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    api = client.post("/api/keishin", json=PAYLOAD).get_json()
+    assert f"<strong>{api['industries'][0]['P']}</strong>" in html
+    assert "floor(42 × 300000 / 100000) + 716 = 842" in html      # the X1 bracket formula
+    assert "<svg" in html and 'role="img"' in html
+    assert "Which single change adds the most" in html and api["best_improvements"][0]["text"]["en"] in html
+
+
+def test_form_error_names_the_field_and_keeps_the_input(client):
+    response = client.post("/calculator", data={**FORM, "ind0_completed_works": "lots", "lang": "en"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="ind0_completed_works-error"' in html and "must be a number" in html
+    assert 'value="lots"' in html and 'value="80000"' in html
+
+
+def test_api_contract(client):
+    data = client.post("/api/keishin", json=PAYLOAD).get_json()
+    assert {"X21", "X22", "X2", "Y", "A", "W", "W_total", "industries", "explanation"} <= set(data)
+    industry = data["industries"][0]
+    assert {"name", "X1", "Z1", "Z2", "Z", "P"} <= set(industry)
+    assert all(isinstance(industry[k], int) for k in ("X1", "Z1", "Z2", "Z", "P"))
+    assert data["X1" if False else "X21"] == 699 and industry["X1"] == 842
+
+
+@pytest.mark.parametrize("mutate, field", [
+    (lambda p: p.pop("review_date"), "review_date"),
+    (lambda p: p.update(equity="a lot"), "equity"),
+    (lambda p: p["industries"][0].update(completed_works=-5), "industries[0].completed_works"),
+    (lambda p: p["industries"][0].update(completed_works=10**20), "industries[0].completed_works"),
+    (lambda p: p["y"]["indicators"].update(x3=True), "y.indicators.x3"),
+    (lambda p: p["w"].update(ccus="sometimes"), "w.ccus"),
+])
+def test_api_bad_values_name_the_field(client, mutate, field):
+    payload = json.loads(json.dumps(PAYLOAD))
+    mutate(payload)
+    response = client.post("/api/keishin", json=payload)
+    assert response.status_code == 400
+    assert response.get_json()["field"] == field
+
+
+def test_api_nan_and_non_json_are_400(client):
+    body = json.dumps(PAYLOAD).replace('"equity": 80000', '"equity": NaN')
+    response = client.post("/api/keishin", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["field"] == "equity"
+    assert client.post("/api/keishin", data="{", content_type="application/json").status_code == 400
+    assert client.post("/api/keishin", data="x=1").status_code == 400
+    assert client.post("/api/keishin", json=[1, 2]).status_code == 400
+
+
+def test_validity_planner_api_and_form(client):
+    data = client.post("/api/keishin/validity", json={"standard_screening_day": "2025-03-31"}).get_json()
+    assert data["expiry"] == "2026-10-31" and data["apply_by"] < data["expiry"]
+    assert data["steps"][0]["en"] and data["steps"][0]["ja"]
+    bad = client.post("/api/keishin/validity", json={"standard_screening_day": "31/03/2025"})
+    assert bad.status_code == 400 and bad.get_json()["field"] == "standard_screening_day"
+    html = client.post("/calculator/validity", data={"standard_screening_day": "2025-03-31", "lang": "en"})
+    assert html.status_code == 200 and "2026-10-31" in html.get_data(as_text=True)
+
+
+def test_calculator_inside_the_widget_is_framable_for_the_partner(client):
+    headers = client.get("/calculator?partner=demo-chamber").headers
+    assert headers["Content-Security-Policy"].endswith("frame-ancestors 'self' https://partner.example")
+    html = client.post("/calculator", data={**FORM, "partner": "demo-chamber"})
+    assert "frame-ancestors 'self' https://partner.example" in html.headers["Content-Security-Policy"]
+    assert 'name="partner" value="demo-chamber"' in html.get_data(as_text=True)
+    assert client.get("/calculator").headers["X-Frame-Options"] == "DENY"
