@@ -2,6 +2,25 @@
 // load. Without JavaScript the same form submits normally and the server renders the answer.
 (function () {
   "use strict";
+  // Inside a partner's iframe: report the content height to the embedding page, to its exact
+  // origin only (the server checked it against the partner's allow-list).
+  var parentOrigin = document.body.getAttribute("data-parent-origin");
+  if (parentOrigin && window.parent !== window && window.ResizeObserver) {
+    var last = 0;
+    var report = function () {
+      var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      if (height !== last) {
+        last = height;
+        window.parent.postMessage({type: "helpdesk:resize", height: height}, parentOrigin);
+      }
+    };
+    new ResizeObserver(report).observe(document.documentElement);
+    report();
+  }
+})();
+
+(function () {
+  "use strict";
   var form = document.getElementById("ask-form");
   var input = document.getElementById("q");
   var transcript = document.getElementById("transcript");
@@ -61,19 +80,4 @@
     setTimeout(function () { status.textContent = text; }, 100);  // re-announce identical text
   }
 
-  // Inside a partner's iframe: report the content height to the embedding page, to its exact
-  // origin only (the server checked it against the partner's allow-list).
-  var parentOrigin = document.body.getAttribute("data-parent-origin");
-  if (parentOrigin && window.parent !== window && window.ResizeObserver) {
-    var last = 0;
-    var report = function () {
-      var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
-      if (height !== last) {
-        last = height;
-        window.parent.postMessage({type: "helpdesk:resize", height: height}, parentOrigin);
-      }
-    };
-    new ResizeObserver(report).observe(document.documentElement);
-    report();
-  }
 })();

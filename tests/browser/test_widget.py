@@ -157,3 +157,46 @@ def test_widget_screenshots(servers, browser, screenshots, width):
     assert overflow <= 0, f"horizontal scrolling at {width}px"
     page.screenshot(path=str(screenshots / f"widget-{width}.png"), full_page=True)
     context.close()
+
+
+def test_calculator_works_inside_the_iframe(servers, page, screenshots):
+    page.goto(servers["partner"] + "/loader")
+    frame = widget_frame(page)
+    frame.get_by_role("link", name="P score").click()
+    frame.locator("#review_date").wait_for()
+    frame.locator("#review_date").fill("2025-03-31")
+    values = {"ind0_name": "土木一式", "ind0_completed_works": "300000", "ind0_prime_completed_works": "200000",
+              "ind0_g2": "2", "ind0_g5": "3", "equity": "80000", "ebitda": "30000", "y_x1": "1", "y_x2": "5",
+              "y_x3": "30", "y_x4": "2", "y_x5": "150", "y_x6": "30", "y_x7": "0.5", "y_x8": "1"}
+    for name, value in values.items():
+        frame.locator(f"#{name}").fill(value)
+    frame.get_by_role("button", name="Calculate").click()
+    frame.locator("#result-title").wait_for()
+    assert frame.locator("table.scores tbody tr").count() == 1
+    assert frame.locator("figure.chart svg").count() == 1
+    assert frame.locator("ol.improvements li").count() >= 1
+    page.wait_for_function("document.querySelector('iframe').getBoundingClientRect().height > 1500")
+    frame.locator("#standard_screening_day").fill("2025-03-31")
+    frame.get_by_role("button", name="Plan").click()
+    frame.locator("dl.plan").wait_for()
+    assert "2026-10-31" in frame.locator("dl.plan").inner_text()
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_calculator_screenshots(servers, browser, screenshots, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(servers["app"] + "/calculator?lang=ja")
+    page.locator("#review_date").fill("2025-03-31")
+    for name, value in {"ind0_name": "土木一式", "ind0_completed_works": "300000", "ind0_prime_completed_works":
+                        "200000", "ind0_g2": "2", "equity": "80000", "ebitda": "30000", "y_x1": "1", "y_x2": "5",
+                        "y_x3": "30", "y_x4": "2", "y_x5": "150", "y_x6": "30", "y_x7": "0.5", "y_x8": "1"}.items():
+        page.locator(f"#{name}").fill(value)
+    page.locator("form.calc button[type=submit]").click()
+    page.locator("#result-title").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    page.screenshot(path=str(screenshots / f"calculator-{width}.png"), full_page=False)
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+    context.close()
