@@ -130,3 +130,24 @@ def test_glossary_search(client):
         html = client.get("/glossary", query_string={"q": q, "lang": "en"}).get_data(as_text=True)
         assert "予定価格" in html, q
     assert "1 term." in client.get("/glossary?q=yotei+kakaku&lang=en").get_data(as_text=True)
+
+
+def test_embed_page_shows_snippets_with_title(client):
+    html = client.get("/embed?lang=en").get_data(as_text=True)
+    assert "&lt;iframe src=" in html and "title=" in html and "/embed.js" in html and "data-partner" in html
+
+
+def test_embed_loader_checks_origin_and_source(client):
+    with client.get("/embed.js") as response:
+        assert response.status_code == 200 and response.mimetype == "text/javascript"
+        script = response.get_data(as_text=True)
+    assert "event.origin !== widgetOrigin" in script and "event.source !== iframe.contentWindow" in script
+    assert '"*"' not in script
+
+
+def test_widget_sends_resize_messages_only_to_an_allowed_origin(client):
+    allowed = client.get("/widget?partner=demo-chamber&origin=https://partner.example").get_data(as_text=True)
+    assert 'data-parent-origin="https://partner.example"' in allowed
+    stranger = client.get("/widget?partner=demo-chamber&origin=https://evil.example").get_data(as_text=True)
+    assert "data-parent-origin" not in stranger
+    assert "data-parent-origin" not in client.get("/widget?origin=https://partner.example").get_data(as_text=True)
