@@ -58,7 +58,8 @@ CONFIDENCE_THRESHOLD = 0.5
 ANCHORED_THRESHOLD = 0.3      # enough when the entry contains a curated domain term the user named
 AMBIGUITY_GAP = 0.12
 MAX_ANSWERS = 3
-COVERAGE_SHARE = 0.7          # final rank = 0.7 · coverage + 0.3 · BM25F / best BM25F
+COVERAGE_SHARE = 0.7          # final rank = 0.7 · coverage + 0.3 · (BM25F / best BM25F) ** BM25_POWER
+BM25_POWER = 1.0
 LOW_WEIGHT = 0.25             # weight factor for question words ("what", "how", "tell me")
 MAX_QUERY_CHARS = 500
 
@@ -425,6 +426,9 @@ class Engine:
         subqueries = []
         seen = set()
         for concept in qa.concepts:
+            # A concept with many spellings (a synonym group) must not outweigh the others in BM25F
+            # just because an entry repeats several of them: its terms share one concept's boost.
+            share = 1.0 / math.sqrt(max(1, len(concept.alternatives)))
             for alt in concept.alternatives:
                 if alt.group in RECALL_GROUPS:
                     continue
@@ -434,7 +438,8 @@ class Engine:
                         if key in seen or key not in self.indexed:
                             continue
                         seen.add(key)
-                        subqueries.append(wq.Term(fieldname, term, boost=FIELD_BOOSTS[fieldname] * alt.credit))
+                        boost = FIELD_BOOSTS[fieldname] * alt.credit * share
+                        subqueries.append(wq.Term(fieldname, term, boost=boost))
         # No Whoosh coordination factor (scale=): with 40+ terms its bonus is numerically negligible
         # and it doubles the search time; the bonus for matching more of the question is the
         # coverage share of the final rank, counted per concept and weighted by rarity.
@@ -459,7 +464,7 @@ class Engine:
         for entry_id in candidates:
             bm25 = bm25_of.get(entry_id, 0.0)
             cov = self.coverage(qa, entry_id)
-            final = COVERAGE_SHARE * cov + (1 - COVERAGE_SHARE) * (bm25 / best_bm25)
+            final = COVERAGE_SHARE * cov + (1 - COVERAGE_SHARE) * (bm25 / best_bm25) ** BM25_POWER
             ranked.append((entry_id, final, cov, bm25))
         ranked.sort(key=lambda item: (-item[1], item[0]))
         return ranked[:limit]

@@ -151,3 +151,12 @@ def test_widget_sends_resize_messages_only_to_an_allowed_origin(client):
     stranger = client.get("/widget?partner=demo-chamber&origin=https://evil.example").get_data(as_text=True)
     assert "data-parent-origin" not in stranger
     assert "data-parent-origin" not in client.get("/widget?origin=https://partner.example").get_data(as_text=True)
+
+
+def test_markdown_bold_next_to_japanese_punctuation_renders():
+    from helpdesk.rendering import to_html, to_text
+
+    html = to_html("業種ごとに**総合評定値（P点）**という点数", "ja")
+    assert "<strong>総合評定値（P点）</strong>という" in html and "**" not in html
+    assert to_text("**A** and <script>x</script>") == "A and <script>x</script>"
+    assert "<script>" not in to_html("**<script>alert(1)</script>**", "en")
