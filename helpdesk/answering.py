@@ -364,7 +364,9 @@ class Engine:
                 alternatives.append(Alternative("gram", tuple(bigrams(m.surface)), credit=0.6, partial=True,
                                                 min_fraction=0.6))
             # Verbs, adjectives and adverbs say how one asks, nouns say what about.
-            low = m.pos in ("動詞", "形容詞", "副詞", "連体詞", "感動詞")
+            # "how to X" nouns (取り方, 使い方, やり方) and 方法 say how one asks, too.
+            how_to = len(m.surface) >= 2 and m.surface.endswith("方") and is_kana_only(m.surface[-2])
+            low = m.pos in ("動詞", "形容詞", "副詞", "連体詞", "感動詞") or m.norm == "方法" or how_to
             concepts.append(Concept(label=m.surface, alternatives=alternatives, low_weight=low))
         return concepts
 

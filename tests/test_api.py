@@ -101,3 +101,11 @@ def test_rate_limit_answers_429_with_message(fixture_kb_dir, tmp_path):
     codes = [client.get("/api/ask", query_string={"q": "keishin"}).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
     assert "error" in client.get("/api/ask", query_string={"q": "keishin"}).get_json()
+
+
+def test_unanswered_questions_are_logged_for_staff(client, caplog):
+    with caplog.at_level("INFO", logger="helpdesk.unanswered"):
+        client.get("/api/ask", query_string={"q": "What is the capital of France?"})
+        client.get("/api/ask", query_string={"q": "What is keishin?"})
+    logged = [r.getMessage() for r in caplog.records if r.name == "helpdesk.unanswered"]
+    assert len(logged) == 1 and "capital of France" in logged[0]

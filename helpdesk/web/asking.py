@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app
 
 from ..answering import MAX_QUERY_CHARS, decide
 from ..presenting import build_response
 from ..textanalysis import detect_language
+
+log = logging.getLogger("helpdesk.unanswered")
 
 
 class BadQuestion(ValueError):
@@ -34,4 +38,7 @@ def ask(raw: str | None, lang: str | None, with_html: bool = False) -> dict:
     text = validate_question(raw)
     eng = engine()
     decision = decide(eng, text)
+    if not decision.answered:
+        # The no-answer log shows staff which questions the knowledge base is missing.
+        log.info("unanswered: %r (confidence %.2f)", text[:200], decision.confidence)
     return build_response(eng, decision, text, lang or detect_language(text), with_html=with_html)
