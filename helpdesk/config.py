@@ -26,6 +26,5 @@ def defaults() -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "helpdesk" / "translations"),
-        "JSON_SORT_KEYS": False,
         "MAX_CONTENT_LENGTH": 64 * 1024,
     }
