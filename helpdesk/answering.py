@@ -62,6 +62,8 @@ COVERAGE_SHARE = 0.7          # final rank = 0.7 · coverage + 0.3 · (BM25F / b
 BM25_POWER = 1.0
 LOW_WEIGHT = 0.25             # weight factor for question words ("what", "how", "tell me")
 MAX_QUERY_CHARS = 500
+LONG_QUESTION = 6             # content concepts from which a question counts as long
+UNKNOWN_IN_LONG = 0.5         # weight factor for unknown words in a long question
 
 QUESTION_WORDS = {
     "what", "whats", "how", "where", "who", "why", "when", "which", "do", "does", "did", "i", "my", "me",
@@ -377,6 +379,13 @@ class Engine:
             df = len(concept.credits)
             concept.weight = (math.log(1 + self.n_docs / (1 + df)) * (LOW_WEIGHT if concept.low_weight else 1.0)
                               * (1 + 0.5 * (min(concept.size, 3) - 1)))
+        # A long question describes the asker's situation ("a small printing company near Lyon");
+        # words the knowledge base has never seen then say little about the topic asked.
+        content = [c for c in concepts if not c.low_weight]
+        if len(content) >= LONG_QUESTION:
+            for c in content:
+                if not c.credits:
+                    c.weight *= UNKNOWN_IN_LONG
 
     # ------------------------------------------------------------ matching and ranking
 
