@@ -88,7 +88,7 @@ DESK_WORDS_JA = ("相談", "窓口", "センター", "中央会", "問い合わ�
 # groups) earns BODY_CREDIT of a match in the questions, title or keywords.
 FIELD_GROUPS = {"en": EN_FIELDS[:3], "en_body": EN_FIELDS[3:], "ja": JA_FIELDS[:3], "ja_body": JA_FIELDS[3:],
                 "romaji": ("romaji",), "romaji_body": ("romaji_body",), "reading": ("reading",), "gram": ("gram",)}
-QUERY_FIELDS = {**FIELD_GROUPS, "en": EN_FIELDS, "ja": JA_FIELDS, "romaji": ("romaji", "romaji_body")}
+QUERY_FIELDS = {**FIELD_GROUPS, "en": EN_FIELDS, "ja": JA_FIELDS}
 RECALL_GROUPS = {"reading", "gram"}
 BODY_GROUPS = {"en": "en_body", "ja": "ja_body", "romaji": "romaji_body"}
 BODY_CREDIT = 0.6
@@ -432,8 +432,9 @@ class Engine:
         return sum(c.weight * c.credits.get(entry_id, 0.0) for c in qa.concepts) / total
 
     def whoosh_query(self, qa: QueryAnalysis):
-        """BM25F over the word fields. The bigram recall fields (reading, gram) take part through
-        coverage only: as query terms they were half of all terms and added little to the order."""
+        """BM25F over the word fields. The recall fields (reading and character bigrams, romaji of
+        the answer text) take part through coverage only: as query terms they were half of all
+        terms, cost most of the search time and added little to the order."""
         subqueries = []
         seen = set()
         for concept in qa.concepts:
