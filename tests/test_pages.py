@@ -160,3 +160,12 @@ def test_markdown_bold_next_to_japanese_punctuation_renders():
     assert "<strong>総合評定値（P点）</strong>という" in html and "**" not in html
     assert to_text("**A** and <script>x</script>") == "A and <script>x</script>"
     assert "<script>" not in to_html("**<script>alert(1)</script>**", "en")
+
+
+def test_widget_uses_the_partner_default_language_unless_the_url_says(client):
+    html = client.get("/widget?partner=demo-chamber", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert '<html lang="en">' in html
+    html = client.get("/widget?partner=demo-chamber&lang=ja").get_data(as_text=True)
+    assert '<html lang="ja">' in html
+    html = client.get("/widget", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert '<html lang="ja">' in html

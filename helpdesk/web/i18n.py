@@ -1,4 +1,5 @@
-"""UI language: from the URL (?lang=en|ja), else the browser's Accept-Language, else English.
+"""UI language: from the URL (?lang=en|ja), else the partner's default (widget), else the
+browser's Accept-Language, else English.
 
 UI strings are translated with Flask-Babel (catalogues in helpdesk/translations, compiled by
 the set-up script); knowledge content carries both languages itself.
@@ -31,7 +32,11 @@ def ui_lang() -> str:
     except ValueError:
         lang = None
     if lang is None:
-        lang = request.accept_languages.best_match(LANGS) or "en"
+        record = getattr(g, "partner", None)   # a partner's widget has its own default language
+        if record and record.get("lang") in LANGS:
+            lang = record["lang"]
+        else:
+            lang = request.accept_languages.best_match(LANGS) or "en"
     g.ui_lang = lang
     return lang
 
