@@ -169,3 +169,10 @@ def test_widget_uses_the_partner_default_language_unless_the_url_says(client):
     assert '<html lang="ja">' in html
     html = client.get("/widget", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     assert '<html lang="ja">' in html
+
+
+def test_partner_accent_colour_as_css(client):
+    css = client.get("/widget/theme.css?partner=demo-chamber")
+    assert css.mimetype == "text/css" and "--accent: #0b5394" in css.get_data(as_text=True)
+    assert client.get("/widget/theme.css?partner=nobody").get_data(as_text=True) == ""
+    assert '/widget/theme.css?partner=demo-chamber' in client.get("/widget?partner=demo-chamber").get_data(as_text=True)
