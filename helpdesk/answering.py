@@ -180,6 +180,7 @@ class Engine:
             texts = [entry["title"]["en"], *entry["questions"]["en"], *entry["keywords"]["en"], entry["answer"]["en"]]
             vocabulary.update(w for w in latin_words(" ".join(texts)) if len(w) >= 4 and w.isalpha())
         self.vocabulary = sorted(vocabulary)
+        self.vocabulary_set = vocabulary
         self.known_stems = set(self.postings.get("en", {})) | set(self.postings.get("en_body", {}))
         self.known_romaji = set(self.postings.get("romaji", {}))
 
@@ -211,6 +212,7 @@ class Engine:
                             alternatives.append(Alternative("romaji", ("".join(words),)))
             self.synonym_alternatives.append((group[0], alternatives))
         self.latin_synonyms.sort(key=lambda item: -len(item[0]))
+        self.synonym_words = {w for g in self.data.get("synonyms", []) for v in g for w in latin_words(v)}
         self.ja_synonyms.sort(key=lambda item: -len(item[0]))
 
     def _prepare_prefectures(self):
@@ -241,6 +243,7 @@ class Engine:
         qa = QueryAnalysis(text=text.strip(), lang="ja" if has_japanese(q) else "en")
         qa.glossary_term = self._glossary_lookup(q)
         q = self._take_prefecture(q, qa)
+        q = self._fix_spelling(q, qa)
         latin_rest, ja_spans = self._take_synonyms(q, qa)
         for word in latin_rest:
             concept = self._latin_concept(word, qa)
@@ -252,6 +255,8 @@ class Engine:
             for c in qa.concepts:
                 if self.prefectures.find(c.label)[0] is qa.prefecture:
                     c.low_weight = True
+            if all(c.low_weight for c in qa.concepts):
+                qa.desk_intent = True   # a prefecture name alone: show its desk
         if qa.concepts and all(c.low_weight for c in qa.concepts):
             for c in qa.concepts:   # "who are you": the question words are all there is
                 c.low_weight = False
@@ -318,16 +323,44 @@ class Engine:
             alternatives.append(Alternative("en", (stem,)))
         if folded and len(folded) > 1:
             alternatives.append(Alternative("romaji", (folded,)))
-        known = stem in self.known_stems or folded in self.known_romaji
-        if not known and not low and len(word) >= 4 and word.isalpha():
-            correction = self._correct(word)
-            if correction:
-                qa.corrections[word] = correction
-                alternatives.append(Alternative("en", (en_stem(correction),), credit=0.85))
-                alternatives.append(Alternative("romaji", (fold_romaji(correction),), credit=0.85))
         if not alternatives:
             return None
         return Concept(label=word, alternatives=alternatives, low_weight=low)
+
+    def _fix_spelling(self, q: str, qa: QueryAnalysis) -> str:
+        """Before synonyms are looked for: join a domain compound typed as two words ("market
+        place") and correct Latin words the knowledge base does not know ("digtal" → digital)."""
+        latin = re.sub(r"[^\x00-\x7f]+", " ", q)
+        words = latin_words(latin)
+        for first, second in zip(words, words[1:], strict=False):
+            if first + second in self.synonym_words:
+                q = re.sub(rf"\b{re.escape(first)}\s+{re.escape(second)}\b", first + second, q, count=1)
+        for word in latin_words(re.sub(r"[^\x00-\x7f]+", " ", q)):
+            if word in qa.corrections or not self._unfamiliar(word):
+                continue
+            correction = self._correct(word)
+            if not correction or correction.startswith(word) or word.startswith(correction):
+                continue   # no near word, or only an inflection of it ("evaluations")
+            qa.corrections[word] = correction
+            if self._unknown(word):
+                q = re.sub(rf"\b{re.escape(word)}\b", correction, q)
+            # else: the stem already matches ("procurment" → procur), only the suggestion is shown
+        return q
+
+    def _unfamiliar(self, word: str) -> bool:
+        """Not a word of the knowledge base's English or romaji text (a candidate typo)."""
+        if len(word) < 4 or not word.isalpha() or word in QUESTION_WORDS or word in self.synonym_words:
+            return False
+        folded = fold_romaji(word)
+        if folded in ROMAJI_FUNCTION_WORDS or folded in self.prefectures.latin:
+            return False
+        return word not in self.vocabulary_set
+
+    def _unknown(self, word: str) -> bool:
+        """Found nowhere in the index, neither by its stem nor by its romaji."""
+        folded = fold_romaji(word)
+        stem = en_stem(word)
+        return bool(stem) and stem not in self.known_stems and folded not in self.known_romaji
 
     def _correct(self, word: str):
         limit = 1 if len(word) <= 7 else 2

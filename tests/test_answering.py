@@ -86,3 +86,15 @@ def test_related_entries_come_from_the_best_answer(engine):
 
 def test_at_most_three_answers(engine):
     assert len(decide(engine, "keishin kankouju public orders validity assistant").answer_ids) <= 3
+
+
+def test_prefecture_name_alone_shows_its_desk(engine):
+    for q in ("Osaka", "大阪府", "oosaka"):
+        decision = decide(engine, q)
+        assert decision.answered and decision.centre["code"] == "27", q
+
+
+def test_did_you_mean_when_the_stem_matches_but_the_word_is_misspelt(engine):
+    decision = decide(engine, "keishin vallidity")
+    assert decision.analysis.did_you_mean == "keishin validity"
+    assert decide(engine, "keishin validity").analysis.did_you_mean is None
