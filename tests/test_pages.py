@@ -176,3 +176,9 @@ def test_partner_accent_colour_as_css(client):
     assert css.mimetype == "text/css" and "--accent: #0b5394" in css.get_data(as_text=True)
     assert client.get("/widget/theme.css?partner=nobody").get_data(as_text=True) == ""
     assert '/widget/theme.css?partner=demo-chamber' in client.get("/widget?partner=demo-chamber").get_data(as_text=True)
+
+
+def test_error_messages_follow_the_ui_language(client):
+    html = client.get("/", query_string={"q": " ", "lang": "ja"}).get_data(as_text=True)
+    assert "質問を入力してください" in html
+    assert "empty" in client.get("/api/ask", query_string={"q": " "}).get_json()["error"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..answering import MAX_QUERY_CHARS, decide
 from ..presenting import build_response
@@ -23,14 +24,15 @@ def engine():
 
 def validate_question(raw: str | None) -> str:
     if raw is None:
-        raise BadQuestion("Please type a question (parameter 'q' is missing).")
+        raise BadQuestion(_("Please type a question (parameter 'q' is missing)."))
     text = raw.strip()
     if not text:
-        raise BadQuestion("Please type a question; it is empty.")
+        raise BadQuestion(_("Please type a question; it is empty."))
     if len(text) > MAX_QUERY_CHARS:
-        raise BadQuestion(f"The question is too long ({len(text)} characters); the limit is {MAX_QUERY_CHARS}.")
+        raise BadQuestion(_("The question is too long (%(n)d characters); the limit is %(limit)d.",
+                            n=len(text), limit=MAX_QUERY_CHARS))
     if "\x00" in text:
-        raise BadQuestion("The question contains a character that cannot be processed.")
+        raise BadQuestion(_("The question contains a character that cannot be processed."))
     return text
 
 
