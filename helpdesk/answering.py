@@ -22,7 +22,9 @@ the question's weight, else the answer is `answered: false` with the contacts to
 lowered to ANCHORED_THRESHOLD when that entry contains, in full, a curated domain term the
 question names (a synonyms.yaml group such as keishin, DMP, official gazette): long natural
 questions carry words the knowledge base has never seen, and naming the domain term is the
-strongest evidence that the question is on topic. The ambiguity gap decides how many answers
+strongest evidence that the question is on topic. For a long question (LONG_QUESTION content
+words or more) both thresholds scale by LONG_THRESHOLD_FACTOR, because the asker's own story
+("we are a 40-person Dutch manufacturer ...") dilutes coverage. The ambiguity gap decides how many answers
 are shown: entries within AMBIGUITY_GAP of the best are
 shown beside it (up to MAX_ANSWERS) because the question fits them about equally.
 """
@@ -64,6 +66,7 @@ LOW_WEIGHT = 0.25             # weight factor for question words ("what", "how",
 MAX_QUERY_CHARS = 500
 LONG_QUESTION = 6             # content concepts from which a question counts as long
 UNKNOWN_IN_LONG = 0.5         # weight factor for unknown words in a long question
+LONG_THRESHOLD_FACTOR = 0.75  # a long question's own story dilutes coverage: thresholds scale down
 
 QUESTION_WORDS = {
     "what", "whats", "how", "where", "who", "why", "when", "which", "do", "does", "did", "i", "my", "me",
@@ -130,6 +133,11 @@ class QueryAnalysis:
     prefecture: dict | None = None
     desk_intent: bool = False
     glossary_term: dict | None = None
+
+    @property
+    def is_long(self) -> bool:
+        """A question with many content words: the asker tells their situation, too."""
+        return sum(1 for c in self.concepts if not c.low_weight) >= LONG_QUESTION
 
     @property
     def did_you_mean(self):
@@ -525,6 +533,11 @@ class Decision:
     centre: dict | None = None
     glossary_term: dict | None = None
 
+    @property
+    def is_long(self) -> bool:
+        """A question with many content words: the asker tells their situation, too."""
+        return sum(1 for c in self.concepts if not c.low_weight) >= LONG_QUESTION
+
 
 def decide(engine: Engine, text: str) -> Decision:
     """Apply the answering rules to a question; pure apart from reading the index."""
@@ -534,6 +547,8 @@ def decide(engine: Engine, text: str) -> Decision:
     threshold = CONFIDENCE_THRESHOLD
     if ranked and engine.anchored(qa, ranked[0][0]):
         threshold = ANCHORED_THRESHOLD
+    if qa.is_long:
+        threshold *= LONG_THRESHOLD_FACTOR
     answered = confidence >= threshold
     answer_ids: list = []
     if answered:

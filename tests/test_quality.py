@@ -46,7 +46,7 @@ def test_own_question_set_quality(real_client):
         assert result["scores"][lang]["topic@1"] >= 0.90, f"topic@1 {lang} below 90%"
 
 
-HOLDOUT_SETS = ["questions_holdout.yaml", "questions_holdout2.yaml"]
+HOLDOUT_SETS = ["questions_holdout.yaml", "questions_holdout2.yaml", "questions_long_dev.yaml"]
 
 
 @pytest.mark.parametrize("name", HOLDOUT_SETS)
