@@ -479,6 +479,11 @@ class _Reader:
                 pass
         self.fail(path, f"must be a date YYYY-MM-DD, got {value!r}")
 
+    def header(self, data: dict) -> tuple[str, tuple, dt.date]:
+        """The fields every table file starts with: name, sources and date of effect."""
+        name = self.text(self.get(data, "name", ""), "name")
+        return name, self.sources(data), self.date(self.get(data, "effective_from", ""), "effective_from")
+
     def sources(self, data: dict) -> tuple:
         items = self.seq(self.get(data, "source", ""), "source")
         out = []
@@ -544,10 +549,8 @@ def _read_yaml(file: Path) -> dict:
 def _load_bracket_table(key: str, file: Path, notes: list[Note]) -> BracketTable:
     r = _Reader(file)
     data = _read_yaml(file)
-    name = r.text(r.get(data, "name", ""), "name")
+    name, source, effective_from = r.header(data)
     label = r.get(data, "label", "", optional=True) or {"en": name, "ja": name}
-    source = r.sources(data)
-    effective_from = r.date(r.get(data, "effective_from", ""), "effective_from")
     unit = r.text(r.get(data, "unit", ""), "unit")
     rows = r.seq(r.get(data, "brackets", ""), "brackets")
     brackets: list[Bracket] = []
@@ -586,9 +589,7 @@ def _load_bracket_table(key: str, file: Path, notes: list[Note]) -> BracketTable
 def _load_y(file: Path, notes: list[Note]) -> YTable:
     r = _Reader(file)
     data = _read_yaml(file)
-    r.text(r.get(data, "name", ""), "name")
-    source = r.sources(data)
-    effective_from = r.date(r.get(data, "effective_from", ""), "effective_from")
+    _name, source, effective_from = r.header(data)
     clamp = r.mapping(r.get(data, "clamp", ""), "clamp")
     rounding = r.mapping(r.get(data, "rounding", ""), "rounding")
     raw_ind = r.mapping(r.get(data, "indicators", ""), "indicators")
@@ -628,9 +629,7 @@ _W_POINT_KEYS = ("social_insurance_not_joined", "welfare_item", "young_staff_con
 def _load_w(file: Path, notes: list[Note]) -> WTable:
     r = _Reader(file)
     data = _read_yaml(file)
-    r.text(r.get(data, "name", ""), "name")
-    source = r.sources(data)
-    effective_from = r.date(r.get(data, "effective_from", ""), "effective_from")
+    _name, source, effective_from = r.header(data)
     multipliers = []
     for i, m in enumerate(r.seq(r.get(data, "multipliers", ""), "multipliers")):
         p = f"multipliers[{i}]"
@@ -703,9 +702,7 @@ def _load_w(file: Path, notes: list[Note]) -> WTable:
 def _load_p(file: Path, notes: list[Note]) -> PTable:
     r = _Reader(file)
     data = _read_yaml(file)
-    r.text(r.get(data, "name", ""), "name")
-    source = r.sources(data)
-    effective_from = r.date(r.get(data, "effective_from", ""), "effective_from")
+    _name, source, effective_from = r.header(data)
     raw_w = r.mapping(r.get(data, "weights", ""), "weights")
     if set(raw_w) != {"X1", "X2", "Y", "Z", "W"}:
         r.fail("weights", "must have exactly X1, X2, Y, Z, W")
