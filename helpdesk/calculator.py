@@ -102,6 +102,8 @@ from typing import Any, NoReturn
 
 import yaml
 
+from .knowledge import as_date
+
 DEFAULT_TABLES_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "keishin"
 
 MAX_AMOUNT = 10**12  # 千円; larger amounts are rejected as absurd
@@ -468,16 +470,10 @@ class _Reader:
         self.fail(path, f"must be a decimal number in quotes, got {value!r}")
 
     def date(self, value: Any, path: str) -> dt.date:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        self.fail(path, f"must be a date YYYY-MM-DD, got {value!r}")
+        day = as_date(value)
+        if day is None:
+            self.fail(path, f"must be a date YYYY-MM-DD, got {value!r}")
+        return day
 
     def header(self, data: dict) -> tuple[str, tuple, dt.date]:
         """The fields every table file starts with: name, sources and date of effect."""

@@ -140,7 +140,8 @@ def _text(value) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
-def _as_date(value):
+def as_date(value):
+    """A date from YAML (already a date) or text YYYY-MM-DD; None when it is neither."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -271,7 +272,7 @@ def load_entry(file: Path, root: Path, problems: list, today: dt.date):
         problems.append(Problem(path, line_of(meta, "topic"),
                                 f"topic '{topic}' does not match the folder '{file.parent.name}'"))
 
-    reviewed = _as_date(meta.get("reviewed"))
+    reviewed = as_date(meta.get("reviewed"))
     if reviewed is None:
         problems.append(Problem(path, line_of(meta, "reviewed"), "'reviewed' must be a date YYYY-MM-DD"))
         reviewed = dt.date.min
@@ -310,13 +311,21 @@ def load_entry(file: Path, root: Path, problems: list, today: dt.date):
 
 # ---------------------------------------------------------------- other data files
 
-def load_synonyms(file: Path, problems: list) -> list:
+def _top_list(file: Path, key: str, problems: list, message: str, non_empty: bool = False):
+    """The file's data and its top-level list `key`; (None, None) after reporting a problem."""
     data = _load_file(file, problems)
     if data is None:
-        return []
-    groups = data.get("groups") if isinstance(data, dict) else None
-    if not isinstance(groups, list):
-        problems.append(Problem(str(file), 1, "synonyms file needs a 'groups' list"))
+        return None, None
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list) or (non_empty and not items):
+        problems.append(Problem(str(file), 1, message))
+        return None, None
+    return data, items
+
+
+def load_synonyms(file: Path, problems: list) -> list:
+    _, groups = _top_list(file, "groups", problems, "synonyms file needs a 'groups' list")
+    if groups is None:
         return []
     out = []
     for i, group in enumerate(groups):
@@ -328,12 +337,9 @@ def load_synonyms(file: Path, problems: list) -> list:
 
 
 def load_contacts(file: Path, problems: list) -> list:
-    data = _load_file(file, problems)
-    if data is None:
-        return []
-    contacts = data.get("contacts") if isinstance(data, dict) else None
-    if not isinstance(contacts, list) or not contacts:
-        problems.append(Problem(str(file), 1, "contacts file needs a non-empty 'contacts' list"))
+    _, contacts = _top_list(file, "contacts", problems, "contacts file needs a non-empty 'contacts' list",
+                            non_empty=True)
+    if contacts is None:
         return []
     out = []
     for i, contact in enumerate(contacts):
@@ -350,12 +356,8 @@ def load_contacts(file: Path, problems: list) -> list:
 
 
 def load_glossary(file: Path, problems: list) -> list:
-    data = _load_file(file, problems)
-    if data is None:
-        return []
-    terms = data.get("terms") if isinstance(data, dict) else None
-    if not isinstance(terms, list):
-        problems.append(Problem(str(file), 1, "glossary needs a 'terms' list"))
+    _, terms = _top_list(file, "terms", problems, "glossary needs a 'terms' list")
+    if terms is None:
         return []
     out = []
     for i, term in enumerate(terms):
@@ -372,12 +374,8 @@ def load_glossary(file: Path, problems: list) -> list:
 
 
 def load_directory(file: Path, list_key: str, problems: list) -> dict:
-    data = _load_file(file, problems)
-    if data is None:
-        return {}
-    items = data.get(list_key) if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        problems.append(Problem(str(file), 1, f"directory needs a '{list_key}' list"))
+    data, items = _top_list(file, list_key, problems, f"directory needs a '{list_key}' list")
+    if items is None:
         return {}
     for i, item in enumerate(items):
         line = line_of(items, i)
