@@ -250,7 +250,7 @@ class Engine:
         q = fold_latin(normalize(text))
         qa = QueryAnalysis(text=text.strip(), lang="ja" if has_japanese(q) else "en")
         qa.glossary_term = self._glossary_lookup(q)
-        q = self._take_prefecture(q, qa)
+        self._note_prefecture(q, qa)
         q = self._fix_spelling(q, qa)
         latin_rest, ja_spans = self._take_synonyms(q, qa)
         for word in latin_rest:
@@ -261,7 +261,7 @@ class Engine:
             qa.concepts.extend(self._japanese_concepts(run.group(), run.start(), ja_spans))
         if qa.prefecture:
             for c in qa.concepts:
-                if self.prefectures.find(c.label)[0] is qa.prefecture:
+                if self.prefectures.find(c.label) is qa.prefecture:
                     c.low_weight = True
             if all(c.low_weight for c in qa.concepts):
                 qa.desk_intent = True   # a prefecture name alone: show its desk
@@ -280,13 +280,12 @@ class Engine:
         folded = " ".join(fold_romaji(w) for w in latin_words(stripped)) if not has_japanese(stripped) else None
         return self.glossary_keys.get(folded) if folded else None
 
-    def _take_prefecture(self, q: str, qa: QueryAnalysis) -> str:
+    def _note_prefecture(self, q: str, qa: QueryAnalysis) -> None:
         """Note a prefecture for the desk finder; its name stays in the question (it may matter
         to an entry, e.g. Osaka's joint procurement) but as a light concept."""
-        qa.prefecture, _ = self.prefectures.find(q)
+        qa.prefecture = self.prefectures.find(q)
         lowered = set(latin_words(q))
         qa.desk_intent = bool(lowered & DESK_WORDS_EN) or any(w in q for w in DESK_WORDS_JA)
-        return q
 
     def _take_synonyms(self, q: str, qa: QueryAnalysis) -> tuple[list, list]:
         """Synonym phrases become one concept each. Returns the Latin words left over and the

@@ -35,27 +35,26 @@ class PrefectureMatcher:
                         self.japanese.append((short, centre))
         self.japanese.sort(key=lambda item: -len(item[0]))
 
-    def find(self, text: str) -> tuple[dict | None, str]:
-        """The first prefecture named in text, and the text with that name removed."""
+    def find(self, text: str) -> dict | None:
+        """The first prefecture named in text."""
         q = normalize(text)
         for name, centre in self.japanese:
             if name in q:
-                return centre, q.replace(name, " ", 1)
+                return centre
         words = latin_words(q)
         for size in (2, 1):  # "hokkai do" or "osaka-fu" typed as two words
             for i in range(len(words) - size + 1):
                 centre = self.latin.get(fold_romaji("".join(words[i:i + size])))
                 if centre:
-                    rest = " ".join(words[:i] + words[i + size:]) + " " + " ".join(re.findall(r"[^\x00-\x7f]+", q))
-                    return centre, rest
-        return None, q
+                    return centre
+        return None
 
 
 def search_centres(matcher: PrefectureMatcher, query: str) -> list:
     """Desks whose prefecture is named in the query; all desks for an empty query."""
     if not query.strip():
         return list(matcher.centres)
-    centre, _ = matcher.find(query)
+    centre = matcher.find(query)
     return [centre] if centre else []
 
 

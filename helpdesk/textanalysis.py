@@ -19,7 +19,7 @@ import threading
 import unicodedata
 from functools import lru_cache
 
-from whoosh.analysis import Composable, StemmingAnalyzer, Token, Tokenizer
+from whoosh.analysis import StemmingAnalyzer, Token, Tokenizer
 
 JA_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u30fc]")
 KANA_ONLY = re.compile(r"^[\u3040-\u30ff\u30fc\s]+$")
@@ -298,6 +298,3 @@ class FunctionTokenizer(Tokenizer):
                 token.endchar = start_char + len(value)
             yield token
 
-
-def function_analyzer(function_name: str) -> Composable:
-    return FunctionTokenizer(function_name)
