@@ -108,6 +108,10 @@ DEFAULT_TABLES_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "kei
 
 MAX_AMOUNT = 10**12  # 千円; larger amounts are rejected as absurd
 MAX_COUNT = 100_000
+# Exact arithmetic (Fraction) on a number like 1e-99999999 takes minutes: the number of decimal
+# places and of significant digits is bounded before any arithmetic, like the magnitude.
+MAX_DECIMAL_PLACES = 330   # every finite binary float fits (5e-324)
+MAX_DIGITS = 34
 MAX_INDUSTRIES = 30
 MAX_NAME_LENGTH = 100
 MIN_REVIEW_DATE = dt.date(2011, 4, 1)  # the bracket tables in use date from the 2011-04-01 revision
@@ -943,6 +947,15 @@ def parse_number(value: Any, path: str, *, minimum: int | Decimal | None = None,
         d = value
     else:
         raise InputError(path, f"must be a number, got {_type_name(value)}", "数値を入力してください")
+    if d.is_zero():
+        d = Decimal(0)
+    _, digits, exponent = d.as_tuple()
+    if exponent < -MAX_DECIMAL_PLACES:
+        raise InputError(path, f"has too many decimal places (at most {MAX_DECIMAL_PLACES})",
+                         f"小数点以下の桁数が多すぎます（{MAX_DECIMAL_PLACES}桁まで）")
+    if len(digits) > MAX_DIGITS:
+        raise InputError(path, f"has too many digits (at most {MAX_DIGITS})",
+                         f"桁数が多すぎます（{MAX_DIGITS}桁まで）")
     if d > maximum:
         raise InputError(path, f"is too large (at most {maximum:,})", f"値が大きすぎます（上限 {maximum:,}）")
     lower = -maximum if minimum is None else minimum

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .indexing import build_index
+from .indexing import CorruptGeneration, build_index
 from .knowledge import errors_in, load_knowledge
 
 
@@ -44,5 +44,14 @@ def build():
     if _report(problems):
         click.echo("Not built: fix the errors above. The index being served is unchanged.", err=True)
         sys.exit(1)
-    generation = build_index(base, current_app.config["INDEX_DIR"])
+    try:
+        generation = build_index(base, current_app.config["INDEX_DIR"])
+    except OSError as exc:   # disk full, read-only disk, permissions: one line, not a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"Not built: {exc.strerror or exc}{where}. The index being served is unchanged.", err=True)
+        sys.exit(1)
+    except CorruptGeneration as exc:
+        click.echo(f"Not built: the new generation did not verify: {exc}. The index being served is unchanged.",
+                   err=True)
+        sys.exit(1)
     click.echo(f"Built {generation.name} with {len(base.entries)} entries; now serving it.")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
 
 from .knowledge import KnowledgeBase
 from .textanalysis import FunctionTokenizer, english_analyzer, fold_romaji, latin_words
@@ -97,8 +98,61 @@ def _json_default(value):
     raise TypeError(f"cannot store {type(value).__name__} in the snapshot")
 
 
+MANIFEST = "MANIFEST.json"
+
+
+class CorruptGeneration(RuntimeError):
+    """A generation folder whose files do not match the checksums written when it was built."""
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _readable_by_others(path: Path, mode: int) -> None:
+    """mkdtemp/mkstemp create 0700/0600; the serving user may not be the building user."""
+    os.chmod(path, mode & ~_umask())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(folder: Path, entries: int) -> None:
+    files = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.is_file() and p.name != MANIFEST}
+    (folder / MANIFEST).write_text(json.dumps({"entries": entries, "files": files}, indent=1), encoding="utf-8")
+
+
+def verify_generation(folder: Path) -> None:
+    """Raise CorruptGeneration unless every file listed at build time is present and unchanged."""
+    try:
+        manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except FileNotFoundError:
+        raise CorruptGeneration(f"{folder}: no {MANIFEST} (built by an older version or incomplete)") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CorruptGeneration(f"{folder}: unreadable {MANIFEST} ({exc})") from None
+    for name, expected in files.items():
+        path = Path(folder) / name
+        try:
+            actual = _sha256(path)
+        except OSError as exc:
+            raise CorruptGeneration(f"{path}: {exc.strerror or exc}") from None
+        if actual != expected:
+            raise CorruptGeneration(f"{path}: checksum differs from the one written at build (damaged file)")
+
+
 def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
-    """Write a new generation and point CURRENT at it; returns the generation folder."""
+    """Write a new generation, verify it, and point CURRENT at it; returns the generation folder.
+
+    An OSError (disk full, permissions) leaves the index being served untouched.
+    """
     index_root = Path(index_root)
     index_root.mkdir(parents=True, exist_ok=True)
     data = snapshot(kb)
@@ -112,11 +166,18 @@ def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
             for entry in kb.entries.values():
                 writer.add_document(**entry_document(entry))
         (work / "kb.json").write_text(payload, encoding="utf-8")
+        write_manifest(work, len(kb.entries))
+        _readable_by_others(work, 0o777)
+        for path in work.iterdir():
+            _readable_by_others(path, 0o666)
         generation = index_root / f"gen-{stamp}-{digest}"
         os.rename(work, generation)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    verify_generation(generation)
+    ix, _data = open_generation(index_root, generation.name)
+    ix.close()
     switch_to(index_root, generation.name)
     prune(index_root)
     return generation
@@ -125,19 +186,32 @@ def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
 def switch_to(index_root: Path, generation_name: str) -> None:
     """Atomically replace the CURRENT pointer (write a temp file, then rename over it)."""
     fd, tmp = tempfile.mkstemp(prefix=".current-", dir=index_root)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(generation_name + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, index_root / POINTER)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(generation_name + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        _readable_by_others(Path(tmp), 0o666)
+        os.replace(tmp, index_root / POINTER)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def current_generation(index_root: Path) -> str | None:
     try:
         name = (Path(index_root) / POINTER).read_text().strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return name or None
+
+
+def generations_newest_first(index_root: Path) -> list[str]:
+    """Generation folder names, newest build first (their names start with the build time)."""
+    try:
+        return sorted((p.name for p in Path(index_root).glob("gen-*") if p.is_dir()), reverse=True)
+    except OSError:
+        return []
 
 
 def prune(index_root: Path) -> None:
@@ -154,8 +228,33 @@ def prune(index_root: Path) -> None:
 
 
 def open_generation(index_root: Path, name: str):
-    """Open a generation read-only with the in-code schema; returns (whoosh index, snapshot)."""
+    """Load a generation into memory, verified, with the in-code schema; returns (whoosh index, snapshot).
+
+    Every file is read once, checked against the checksum written at build and kept in RAM (a few
+    MB): what is searched is exactly what was verified, and a file damaged on disk later can
+    neither change answers nor kill the process (a damaged memory-mapped file raises SIGBUS).
+    """
     folder = Path(index_root) / name
-    ix = whoosh_index.open_dir(str(folder), readonly=True, schema=build_schema())
-    data = json.loads((folder / "kb.json").read_text(encoding="utf-8"))
-    return ix, data
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except FileNotFoundError:
+        raise CorruptGeneration(f"{folder}: no {MANIFEST} (built by an older version or incomplete)") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CorruptGeneration(f"{folder}: unreadable {MANIFEST} ({exc})") from None
+    ram = RamStorage()
+    snapshot_bytes = None
+    for filename, expected in files.items():
+        data = (folder / filename).read_bytes()
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise CorruptGeneration(f"{folder / filename}: checksum differs from the one written at build "
+                                    "(damaged file)")
+        if filename == "kb.json":
+            snapshot_bytes = data
+        else:
+            with ram.create_file(filename) as fh:
+                fh.write(data)
+    if snapshot_bytes is None:
+        raise CorruptGeneration(f"{folder}: kb.json is not listed in {MANIFEST}")
+    ix = ram.open_index(schema=build_schema())
+    return ix, json.loads(snapshot_bytes.decode("utf-8"))

@@ -1,8 +1,13 @@
 """Keeps the engine of the index generation being served, and follows `kb build`.
 
 Each web worker asks `current()` per request. At most every CHECK_INTERVAL seconds it reads the
-CURRENT pointer; when it names a new generation, the worker opens it and swaps engines. If the
-new generation cannot be opened, the worker keeps serving the old one and logs why.
+CURRENT pointer; when it names a new generation, the worker verifies its checksums, opens it and
+swaps engines. Faults never leave a worker without an answer it could give:
+- the named generation is damaged or unreadable → keep serving the one already open, or, when
+  none is (a fresh worker), fall back to the newest intact generation on disk, and log it;
+- the pointer has vanished → keep serving, or open the newest intact generation;
+- there is no intact generation at all → IndexUnavailable, whose message says to run `kb build`.
+A generation that failed is not retried until the pointer names another one.
 """
 
 from __future__ import annotations
@@ -13,14 +18,15 @@ import time
 from pathlib import Path
 
 from .answering import Engine
-from .indexing import current_generation, open_generation
+from .indexing import current_generation, generations_newest_first, open_generation, verify_generation
 
 CHECK_INTERVAL = 1.0
+BUILD_COMMAND = "flask --app wsgi kb build"
 log = logging.getLogger(__name__)
 
 
 class IndexUnavailable(RuntimeError):
-    """No index generation has been built yet (run `flask --app wsgi kb build`)."""
+    """No usable index generation: the message says what to run."""
 
 
 class EngineStore:
@@ -29,8 +35,14 @@ class EngineStore:
         self.check_interval = check_interval
         self._engine: Engine | None = None
         self._checked_at = 0.0
+        self._seen_pointer: str | None = None
+        self._failed: dict[str, str] = {}
         self._lock = threading.Lock()
         self.last_error: str | None = None
+        self.fallback = False   # True while serving something other than what CURRENT names
+
+    def pointer(self) -> str | None:
+        return current_generation(self.index_root)
 
     def current(self) -> Engine:
         now = time.monotonic()
@@ -40,20 +52,60 @@ class EngineStore:
                     self._refresh()
                     self._checked_at = now
         if self._engine is None:
-            raise IndexUnavailable(self.last_error or "no index has been built")
+            raise IndexUnavailable(self.last_error or f"no index has been built: run '{BUILD_COMMAND}'")
         return self._engine
 
+    def report_damage(self, engine: Engine, exc: BaseException) -> None:
+        """A search failed on `engine`: if its files no longer verify, stop serving it."""
+        with self._lock:
+            if self._engine is not engine:
+                return
+            try:
+                verify_generation(self.index_root / engine.generation)
+            except Exception as damage:
+                log.error("generation %s is damaged while serving (%s); switching away", engine.generation, damage)
+                self._failed[engine.generation] = str(damage)
+                self._engine = None
+                self._refresh()
+            else:
+                log.error("search failed on intact generation %s: %r", engine.generation, exc)
+
     def _refresh(self) -> None:
-        name = current_generation(self.index_root)
-        if name is None or (self._engine is not None and self._engine.generation == name):
-            if name is None and self._engine is None:
-                self.last_error = f"no index in {self.index_root}: run 'flask --app wsgi kb build'"
+        name = self.pointer()
+        if name != self._seen_pointer:
+            self._failed.pop(name or "", None)   # a new pointer deserves a fresh try
+            self._seen_pointer = name
+        if self._engine is not None and (name is None or name == self._engine.generation or name in self._failed):
+            self.fallback = name != self._engine.generation
             return
+        candidates = [name] if name else []
+        if self._engine is None:
+            candidates += [g for g in generations_newest_first(self.index_root) if g != name]
+        for candidate in candidates:
+            if candidate in self._failed:
+                continue
+            if self._open(candidate):
+                self.fallback = candidate != name
+                if self.fallback:
+                    why = self._failed.get(name or "", "the CURRENT pointer is missing")
+                    log.warning("serving generation %s instead of %s: %s", candidate, name, why)
+                return
+        if self._engine is not None:
+            self.fallback = True
+            log.warning("keeping generation %s: %s", self._engine.generation, self._failed.get(name or "", ""))
+        else:
+            problems = "; ".join(self._failed.values()) or f"no index in {self.index_root}"
+            self.last_error = f"{problems}. Build one with '{BUILD_COMMAND}'."
+
+    def _open(self, name: str) -> bool:
         try:
+            verify_generation(self.index_root / name)
             ix, data = open_generation(self.index_root, name)
             self._engine = Engine(ix, data, name)
-            self.last_error = None
-            log.info("serving index generation %s (%d entries)", name, len(data["entries"]))
         except Exception as exc:  # keep serving the last good generation
-            self.last_error = f"could not open generation {name}: {exc}"
-            log.error(self.last_error)
+            self._failed[name] = f"could not open generation {name}: {exc}"
+            log.error(self._failed[name])
+            return False
+        self.last_error = None
+        log.info("serving index generation %s (%d entries)", name, len(self._engine.entries))
+        return True

@@ -78,7 +78,20 @@ def test_unknown_route_is_json_404_for_api(client):
 
 
 def test_wrong_method_is_405(client):
-    assert client.post("/api/ask", data={"q": "x"}).status_code == 405
+    assert client.put("/api/ask", data={"q": "x"}).status_code == 405
+    assert client.delete("/api/keishin").status_code == 405
+
+
+def test_post_ask_takes_json_and_explains_other_bodies(client):
+    by_get = client.get("/api/ask", query_string={"q": "what is keishin?"}).get_json()
+    by_post = client.post("/api/ask", json={"q": "what is keishin?"}).get_json()
+    assert by_post["answers"] and by_post["answers"][0]["id"] == by_get["answers"][0]["id"]
+    form = client.post("/api/ask", data={"q": "x"})
+    assert form.status_code == 400 and "application/json" in form.get_json()["error"]
+    for body, word in (({"q": 5}, "string"), ({"q": "x", "lang": "fr"}, "lang"), ({"question": "x"}, "unknown"),
+                       (["q"], "object"), ({"q": "  "}, "empty")):
+        response = client.post("/api/ask", json=body)
+        assert response.status_code == 400 and word in response.get_json()["error"], body
 
 
 def test_no_index_gives_503_not_500(tmp_path, fixture_kb_dir):

@@ -1,34 +1,76 @@
-"""JSON API: /api/ask and /healthz (the contract is documented in README.md)."""
+"""JSON API: /api/ask, /api/centres, /healthz and the API's own description (/api/openapi.json).
+
+The contract is documented in README.md and, machine-readably, in helpdesk/web/openapi.json.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, request
 
 from ..directories import search_centres
+from ..store import IndexUnavailable
 from .asking import BadQuestion, ask, engine
-from .i18n import requested_lang
-from .limits import ask_limit, limiter
+from .i18n import LANGS, requested_lang
+from .limits import answering_limit
+from .requestdata import BadBody, json_body
 
 bp = Blueprint("api", __name__)
+OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 
 
 @bp.get("/api/ask")
-@limiter.limit(ask_limit)
+@answering_limit
 def api_ask():
     try:
-        lang = requested_lang()
-        return jsonify(ask(request.args.get("q"), lang))
+        return jsonify(ask(request.args.get("q"), requested_lang()))
     except (BadQuestion, ValueError) as exc:
+        return jsonify({"error": str(exc)}), 400
+
+
+@bp.post("/api/ask")
+@answering_limit
+def api_ask_post():
+    """The same as GET, for questions too long for a URL: {"q": "...", "lang": "en"|"ja"}."""
+    try:
+        payload = json_body()
+    except BadBody as exc:
+        return jsonify({"error": exc.message}), 400
+    if not isinstance(payload, dict):
+        return jsonify({"error": "send a JSON object such as {\"q\": \"what is keishin?\"}"}), 400
+    unknown = sorted(k for k in payload if k not in ("q", "lang"))
+    if unknown:
+        return jsonify({"error": f"unknown field {unknown[0][:40]!r}; only 'q' and 'lang' are read"}), 400
+    q, lang = payload.get("q"), payload.get("lang")
+    if q is not None and not isinstance(q, str):
+        return jsonify({"error": "q must be a string"}), 400
+    if lang not in (None, "", *LANGS):
+        return jsonify({"error": "lang must be 'en' or 'ja'"}), 400
+    try:
+        return jsonify(ask(q, lang or None))
+    except BadQuestion as exc:
         return jsonify({"error": str(exc)}), 400
 
 
 @bp.get("/healthz")
 def healthz():
-    eng = engine()
-    return jsonify({"status": "ok", "generation": eng.generation, "entries": len(eng.entries)})
+    """What this worker serves: 200 with its generation, or 503 when it serves none."""
+    store = current_app.extensions["engine_store"]
+    try:
+        eng = engine()
+    except IndexUnavailable as exc:
+        return jsonify({"status": "unavailable", "generation": None, "entries": 0, "worker": os.getpid(),
+                        "error": str(exc)}), 503
+    return jsonify({"status": "ok", "generation": eng.generation, "entries": len(eng.entries),
+                    "worker": os.getpid(), "pointer": store.pointer(), "fallback": store.fallback})
 
 
 @bp.get("/api/centres")
+@answering_limit
 def api_centres():
     """Consultancy desks for a prefecture typed in any script (all desks when q is empty)."""
     q = request.args.get("q", "")
@@ -39,3 +81,13 @@ def api_centres():
     keys = ("code", "prefecture", "organisation", "desk", "url", "phone", "as_of", "status", "notes", "sources")
     return jsonify({"query": q, "count": len(found), "centres": [{k: c.get(k) for k in keys} for c in found],
                     "national": eng.data.get("centres", {}).get("national", {})})
+
+
+@cache
+def openapi_document() -> dict:
+    return json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

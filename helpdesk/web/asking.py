@@ -39,8 +39,14 @@ def validate_question(raw: str | None) -> str:
 def ask(raw: str | None, lang: str | None, with_html: bool = False) -> dict:
     text = validate_question(raw)
     eng = engine()
-    decision = decide(eng, text)
+    try:
+        decision = decide(eng, text)
+    except Exception as exc:  # a damaged index file: the store switches to an intact generation
+        current_app.extensions["engine_store"].report_damage(eng, exc)
+        eng = engine()
+        decision = decide(eng, text)
     if not decision.answered:
-        # The no-answer log shows staff which questions the knowledge base is missing.
+        # The no-answer log shows staff which questions the knowledge base is missing; one line,
+        # at most 200 characters of the question, escaped (no control characters reach the log).
         log.info("unanswered: %r (confidence %.2f)", text[:200], decision.confidence)
     return build_response(eng, decision, text, lang or detect_language(text), with_html=with_html)

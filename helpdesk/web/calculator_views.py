@@ -24,19 +24,24 @@ from ..calculator import (
 )
 from ..validity import parse_validity_input, plan_validity
 from .i18n import ui_lang
-from .limits import ask_limit, limiter
+from .limits import answering_limit
+from .requestdata import BadBody, json_body
 from .pages import embed_state
 
 bp = Blueprint("calculator", __name__)
 bp.before_request(embed_state)
 FORM_INDUSTRIES = 3
+MAX_NUMBER_CHARS = 40
 ENUMS = {"wlb": WLB_VALUES, "ccus": CCUS_VALUES, "audit": AUDIT_VALUES}
 P_COLOURS = {"X1": "#0b5394", "X2": "#38761d", "Y": "#b45f06", "Z": "#741b47", "W": "#3d3d3d"}
 
 
 def _number(text: str, path: str):
     """A number typed in a form field (full-width digits and thousands separators allowed)."""
-    cleaned = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "").strip()
+    cleaned = unicodedata.normalize("NFKC", text[:200]).replace(",", "").replace(" ", "").strip()
+    if len(cleaned) > MAX_NUMBER_CHARS:
+        raise InputError(path, f"is too long for a number (at most {MAX_NUMBER_CHARS} characters)",
+                         f"数値として長すぎます（{MAX_NUMBER_CHARS}文字まで）")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
@@ -112,6 +117,7 @@ def calculator_page():
 
 
 @bp.post("/calculator")
+@answering_limit
 def calculator_submit():
     try:
         result = calculate_payload(form_to_payload(request.form))
@@ -121,6 +127,7 @@ def calculator_submit():
 
 
 @bp.post("/calculator/validity")
+@answering_limit
 def validity_submit():
     try:
         plan = plan_validity(parse_validity_input(
@@ -132,13 +139,10 @@ def validity_submit():
 
 
 def _json_payload():
-    if not request.is_json:
-        raise InputError("body", "send a JSON object with Content-Type: application/json",
-                         "Content-Type: application/json で JSON を送ってください")
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise InputError("body", "the body is not valid JSON", "本文が正しい JSON ではありません")
-    return payload
+    try:
+        return json_body()
+    except BadBody as exc:
+        raise InputError("body", exc.message, exc.message_ja) from None
 
 
 def _error(exc: InputError):
@@ -148,7 +152,7 @@ def _error(exc: InputError):
 
 
 @bp.post("/api/keishin")
-@limiter.limit(ask_limit)
+@answering_limit
 def api_keishin():
     try:
         return jsonify(calculate_payload(_json_payload()))
@@ -157,7 +161,7 @@ def api_keishin():
 
 
 @bp.post("/api/keishin/validity")
-@limiter.limit(ask_limit)
+@answering_limit
 def api_validity():
     try:
         parsed = parse_validity_input(_json_payload())

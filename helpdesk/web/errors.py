@@ -1,28 +1,63 @@
-"""Errors as clear messages: JSON for the API, a page for browsers, never a stack trace."""
+"""Errors as clear messages: JSON for the API, a page for browsers, never a stack trace.
+
+Handlers must not fail themselves: everything they read about the request (language, partner)
+goes through `requestdata.param`, which never raises, and rendering the error page has a plain
+text fallback.
+"""
 
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..serving import RequestTooSlow
 from ..store import IndexUnavailable
+from .limits import limiter
 
 log = logging.getLogger(__name__)
+
+RATE_LIMITED = ("Too many requests from your address. Please wait {s} seconds and try again. / "
+                "アクセスが集中しています。{s}秒ほど待ってから、もう一度お試しください。")
+INDEX_MISSING = ("The knowledge index is not available: {detail} / "
+                 "ナレッジの索引がありません。管理者は 'flask --app wsgi kb build' を実行してください。")
 
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def _respond(status: int, message: str):
+def _respond(status: int, message: str, headers: dict | None = None):
     if _wants_json():
-        return jsonify({"error": message}), status
-    return render_template("error.html", status=status, message=message), status
+        response = jsonify({"error": message})
+    else:
+        try:
+            response = render_template("error.html", status=status, message=message)
+        except Exception:  # the page itself failed: a plain message still beats a 500
+            log.exception("error page could not be rendered for %s", status)
+            response = (message, {"Content-Type": "text/plain; charset=utf-8"})
+    if isinstance(response, tuple):
+        return response[0], status, {**response[1], **(headers or {})}
+    return response, status, headers or {}
+
+
+def _retry_after() -> int:
+    """Seconds until the limit that was hit lets this address in again."""
+    try:
+        return max(1, math.ceil(limiter.current_limit.reset_at - time.time()))
+    except Exception:
+        return 1
 
 
 def init_app(app) -> None:
+    @app.errorhandler(429)
+    def rate_limited(exc):
+        seconds = _retry_after()
+        return _respond(429, RATE_LIMITED.format(s=seconds), {"Retry-After": str(seconds)})
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         return _respond(exc.code or 500, exc.description or exc.name)
@@ -30,7 +65,11 @@ def init_app(app) -> None:
     @app.errorhandler(IndexUnavailable)
     def no_index(exc):
         log.error("index unavailable: %s", exc)
-        return _respond(503, "The knowledge index is not available yet. Please try again shortly.")
+        return _respond(503, INDEX_MISSING.format(detail=exc))
+
+    @app.errorhandler(RequestTooSlow)
+    def too_slow(exc):
+        return _respond(408, "The request did not arrive in time. / リクエストが時間内に届きませんでした。")
 
     @app.errorhandler(Exception)
     def unexpected(exc):

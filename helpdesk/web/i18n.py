@@ -10,12 +10,14 @@ from __future__ import annotations
 from flask import g, request
 from flask_babel import Babel
 
+from .requestdata import param
+
 LANGS = ("en", "ja")
 
 
 def requested_lang() -> str | None:
     """The `lang` parameter if it is valid, None if absent; raises ValueError if invalid."""
-    value = request.values.get("lang")
+    value = param("lang")
     if value is None or value == "":
         return None
     if value not in LANGS:

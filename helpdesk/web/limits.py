@@ -1,18 +1,70 @@
-"""Rate limiting of the question API per client address (Flask-Limiter)."""
+"""Rate limiting per client address (Flask-Limiter), one budget for every route that answers or computes.
+
+The question API, the Q&A page and widget when they carry a question, the desk and glossary
+searches and the calculator all draw from the same per-address budget (`HELPDESK_RATELIMIT_ASK`),
+so switching routes does not multiply it.
+
+Where the counters live decides what "per address" means:
+- `memory://` (the embedded default) is per worker process. Each of the HELPDESK_WORKERS workers
+  (set by config/gunicorn.conf.py) then allows 1/WORKERS of the limit, so one address never gets
+  more than the configured rate from the whole machine, whichever workers its requests reach.
+- a shared store (`redis://…`) counts across workers and machines: the full limit applies.
+
+The client address is `remote_addr`; behind HELPDESK_TRUSTED_PROXIES reverse proxies, werkzeug's
+ProxyFix (installed by the app factory) makes it the address the proxies saw.
+"""
 
 from __future__ import annotations
 
+import math
+
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+SCOPE = "answering"
+
+
+def worker_share(limit_text: str, workers: int) -> str:
+    """Each worker's share of a limit string: '20 per second;600 per minute', 2 → '10 per 1 second;…'."""
+    if workers <= 1:
+        return limit_text
+    shares = []
+    for item in parse_many(limit_text):
+        amount = max(1, math.floor(item.amount / workers))
+        shares.append(f"{amount} per {item.multiples} {item.GRANULARITY.name}")
+    return ";".join(shares)
+
+
+def effective_limit(config) -> str:
+    """The limit each process enforces, given where the counters are stored."""
+    text = config["RATELIMIT_ASK"]
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return worker_share(text, config["WORKERS"])
+    return text
 
 
 def init_app(app) -> None:
+    parse_many(app.config["RATELIMIT_ASK"])   # a malformed limit fails at start, not per request
+    app.config["RATELIMIT_EFFECTIVE"] = effective_limit(app.config)
+    # A shared store that is down must not take answering down: fall back to per-process counting.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
 
 
-def ask_limit() -> str:
-    from flask import current_app
+def _limit_value() -> str:
+    return current_app.config["RATELIMIT_EFFECTIVE"]
 
-    return current_app.config["RATELIMIT_ASK"]
+
+def _without_question() -> bool:
+    """Pages that only show a form (no `q`) cost nothing."""
+    return request.method == "GET" and "q" not in request.args
+
+
+# Routes that always answer or compute (API, calculator).
+answering_limit = limiter.shared_limit(_limit_value, scope=SCOPE)
+# Pages that answer only when they carry a question (`/?q=`, `/widget?q=`, `/centres?q=`).
+question_page_limit = limiter.shared_limit(_limit_value, scope=SCOPE, exempt_when=_without_question)

@@ -11,6 +11,8 @@ from ..directories import search_centres, search_glossary
 from ..rendering import to_html
 from .asking import BadQuestion, ask, engine
 from .i18n import ui_lang
+from .limits import question_page_limit
+from .requestdata import param
 from .security import allow_framing, partner
 
 bp = Blueprint("pages", __name__)
@@ -24,7 +26,7 @@ def embed_state():
     frame-ancestors then lists that partner's origins; the resize messages go to `origin` only
     when it is one of them, so the widget never talks to a page that is not allowed.
     """
-    key = request.values.get("partner")
+    key = param("partner")
     if request.endpoint != "pages.widget" and key is None:
         return
     record = partner(key)
@@ -32,7 +34,7 @@ def embed_state():
     g.compact = True
     g.partner = record
     g.partner_key = key if record else ""
-    origin = request.values.get("origin", "")
+    origin = param("origin") or ""
     g.parent_origin = origin if record and origin in record["origins"] else ""
 
 
@@ -67,11 +69,13 @@ def _qa_page(template: str, status: int = 200):
 
 
 @bp.get("/")
+@question_page_limit
 def index():
     return _qa_page("index.html")
 
 
 @bp.get("/widget")
+@question_page_limit
 def widget():
     return _qa_page("index.html")
 
@@ -89,7 +93,7 @@ def widget_theme():
 
 @bp.get("/embed")
 def embed():
-    host = request.host_url.rstrip("/")
+    host = current_app.config["PUBLIC_URL"]   # never the Host header: a client could choose it
     return render_template("embed.html", host=host, partners=sorted(current_app.extensions["partners"]))
 
 
@@ -110,6 +114,7 @@ def entry(entry_id: str):
 
 
 @bp.get("/centres")
+@question_page_limit
 def centres():
     eng = engine()
     q = request.args.get("q", "")[:100]
@@ -126,6 +131,7 @@ def agencies():
 
 
 @bp.get("/glossary")
+@question_page_limit
 def glossary():
     eng = engine()
     q = request.args.get("q", "")[:100]

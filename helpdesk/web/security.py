@@ -6,6 +6,9 @@
   unknown or missing partner key. Widget routes send no X-Frame-Options, because it would
   override the allow-list in older browsers; other pages send DENY as well.
 - nosniff, a strict Referrer-Policy and a Permissions-Policy that turns off powerful features.
+- Strict-Transport-Security when the public address (HELPDESK_PUBLIC_URL) is https.
+- Behind HELPDESK_TRUSTED_PROXIES reverse proxies, the client address and scheme come from their
+  X-Forwarded-For / X-Forwarded-Proto (werkzeug's ProxyFix); with 0, those headers are ignored.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import yaml
 from flask import current_app, g
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
                       "microphone=(), payment=(), usb=(), interest-cohort=()")
@@ -52,6 +56,11 @@ def allow_framing(partner_record: dict | None) -> None:
 
 def init_app(app) -> None:
     app.extensions["partners"] = load_partners(app.config["PARTNERS_FILE"])
+    # Browsers keep to https once told; only when the public address is https (set by the operator).
+    hsts = app.config["PUBLIC_URL"].startswith("https://")
+    if app.config["TRUSTED_PROXIES"] > 0:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
     @app.after_request
     def set_security_headers(response):
@@ -64,4 +73,6 @@ def init_app(app) -> None:
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
         response.headers.setdefault("Cache-Control", "no-store")
+        if hsts:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response

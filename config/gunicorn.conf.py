@@ -1,0 +1,32 @@
+"""Gunicorn settings used by scripts/serve (and by the tests that start a server the README's way).
+
+Every value can be overridden by the environment variable named beside it. Why these values:
+- worker_class: a thread worker whose threads never wait on an idle connection and that closes a
+  connection whose request head and body do not arrive within HELPDESK_READ_TIMEOUT seconds
+  (helpdesk/serving.py), so clients that stall mid-request cannot take the workers away.
+- limit_request_line 8190 (gunicorn's maximum): a 500-character Japanese question is about
+  4,500 bytes once URL-encoded, over the default 4,094.
+- no control socket: nothing is written under the home directory; logs go to stdout (access) and
+  stderr (errors and the application's own log lines) so one process manager collects them.
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WORKERS", "2"))
+threads = int(os.environ.get("THREADS", "32"))
+worker_class = "helpdesk.serving.DeadlineThreadWorker"
+worker_connections = 1000
+timeout = 30            # a worker whose main loop is silent this long is restarted
+graceful_timeout = 20
+keepalive = 5
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+control_socket_disable = True
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+# The application reads this to give each worker its share of the per-address rate limit when the
+# limiter's storage is the in-process memory store (see helpdesk/web/limits.py).
+raw_env = [f"HELPDESK_WORKERS={workers}"]

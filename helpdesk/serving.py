@@ -1,0 +1,76 @@
+"""The gunicorn worker class of the helpdesk: threads that slow or stalled clients cannot hold.
+
+Gunicorn's sync worker gives each connection the whole process until its request has arrived,
+so two clients that send half a request and stall take a two-worker service down until the
+30 s worker timeout. The thread worker (gthread) already keeps connections that have sent
+nothing in its poller instead of a thread. This subclass adds the missing half: once a request
+has started, its head and body must arrive within READ_TIMEOUT seconds in total (a deadline, not
+a per-read timeout, so a client trickling one byte at a time is closed as well). Sends get a
+timeout of their own, so a client that never reads its response cannot hold a thread either.
+
+A stalled client therefore holds one of THREADS threads for at most READ_TIMEOUT seconds, while
+the others keep answering. Chosen over an async worker (no monkey-patching of the answering
+code) and over a proxy started by scripts/serve (nginx is for several machines, see deploy/).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from gunicorn.http.unreader import SocketUnreader
+from gunicorn.workers.gthread import DEFAULT_WORKER_DATA_TIMEOUT, ThreadWorker, _DEFER
+
+READ_TIMEOUT = float(os.environ.get("HELPDESK_READ_TIMEOUT", "5"))
+WRITE_TIMEOUT = float(os.environ.get("HELPDESK_WRITE_TIMEOUT", "10"))
+
+
+class RequestTooSlow(Exception):
+    """The request head or body did not arrive before the deadline.
+
+    Not an OSError on purpose: gunicorn logs socket errors with a traceback, while a slow client
+    is an expected event that deserves one line (and a 408 when the application was reading).
+    """
+
+
+class DeadlineUnreader(SocketUnreader):
+    """Reads from the socket only until `deadline` (time.monotonic()) has passed."""
+
+    deadline: float = 0.0
+
+    def chunk(self, size_hint=None):
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise RequestTooSlow("request not received in time")
+        self.sock.settimeout(remaining)
+        try:
+            return super().chunk(size_hint)
+        except TimeoutError:
+            raise RequestTooSlow("request not received in time") from None
+        finally:
+            self.sock.settimeout(WRITE_TIMEOUT)
+
+
+class DeadlineThreadWorker(ThreadWorker):
+    def handle(self, conn):
+        # Same first step as gthread: a connection that has sent nothing goes back to the poller.
+        if not conn.initialized and not conn.data_ready:
+            if not conn.wait_for_data(DEFAULT_WORKER_DATA_TIMEOUT):
+                return _DEFER
+        try:
+            conn.sock.setblocking(True)
+            conn.init()
+        except OSError:
+            conn.close()
+            return False
+        parser = getattr(conn, "parser", None)
+        if not conn.is_http2 and parser is not None and isinstance(parser.unreader, SocketUnreader):
+            parser.unreader.__class__ = DeadlineUnreader   # keeps its buffer of read-ahead bytes
+            parser.unreader.deadline = time.monotonic() + READ_TIMEOUT
+        return super().handle(conn)
+
+    def handle_error(self, req, client, addr, exc):
+        if isinstance(exc, RequestTooSlow):
+            self.log.info("closed a connection whose request did not arrive within %.0f s", READ_TIMEOUT)
+            return
+        super().handle_error(req, client, addr, exc)
