@@ -19,7 +19,7 @@ import os
 import time
 
 from gunicorn.http.unreader import SocketUnreader
-from gunicorn.workers.gthread import DEFAULT_WORKER_DATA_TIMEOUT, ThreadWorker, _DEFER
+from gunicorn.workers.gthread import _DEFER, DEFAULT_WORKER_DATA_TIMEOUT, ThreadWorker
 
 READ_TIMEOUT = float(os.environ.get("HELPDESK_READ_TIMEOUT", "5"))
 WRITE_TIMEOUT = float(os.environ.get("HELPDESK_WRITE_TIMEOUT", "10"))
@@ -54,9 +54,9 @@ class DeadlineUnreader(SocketUnreader):
 class DeadlineThreadWorker(ThreadWorker):
     def handle(self, conn):
         # Same first step as gthread: a connection that has sent nothing goes back to the poller.
-        if not conn.initialized and not conn.data_ready:
-            if not conn.wait_for_data(DEFAULT_WORKER_DATA_TIMEOUT):
-                return _DEFER
+        waiting = not conn.initialized and not conn.data_ready
+        if waiting and not conn.wait_for_data(DEFAULT_WORKER_DATA_TIMEOUT):
+            return _DEFER
         try:
             conn.sock.setblocking(True)
             conn.init()

@@ -25,8 +25,8 @@ from ..calculator import (
 from ..validity import parse_validity_input, plan_validity
 from .i18n import ui_lang
 from .limits import answering_limit
-from .requestdata import BadBody, json_body
 from .pages import embed_state
+from .requestdata import BadBody, json_body
 
 bp = Blueprint("calculator", __name__)
 bp.before_request(embed_state)
