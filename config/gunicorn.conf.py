@@ -30,3 +30,14 @@ loglevel = os.environ.get("LOG_LEVEL", "info")
 # The application reads this to give each worker its share of the per-address rate limit when the
 # limiter's storage is the in-process memory store (see helpdesk/web/limits.py).
 raw_env = [f"HELPDESK_WORKERS={workers}"]
+
+
+def post_worker_init(worker):
+    """Open the index before the worker's first request, so that no user waits for it."""
+    store = worker.wsgi.extensions.get("engine_store") if hasattr(worker.wsgi, "extensions") else None
+    if store is None:
+        return
+    try:
+        store.current()
+    except Exception as exc:  # no index yet: requests will say how to build one
+        worker.log.warning("no index at start: %s", exc)

@@ -48,7 +48,8 @@ def _number(text: str, path: str):
         raise InputError(path, "must be a number", "数値を入力してください") from None
     if not value.is_finite():
         raise InputError(path, "must be a finite number", "有限の数値を入力してください")
-    return int(value) if value == value.to_integral_value() and abs(value) < 10**16 else value
+    # Bounds are checked by the calculator (naming the field); only convert what is surely small.
+    return int(value) if value.adjusted() < 16 and value == value.to_integral_value() else value
 
 
 def form_to_payload(form) -> dict:

@@ -26,6 +26,16 @@ INDEX_MISSING = ("The knowledge index is not available: {detail} / "
                  "ナレッジの索引がありません。管理者は 'flask --app wsgi kb build' を実行してください。")
 
 
+# Clearer words than werkzeug's defaults, in both languages (used when a view gave no description).
+PLAIN_MESSAGES = {
+    400: "The request could not be read. / リクエストを読み取れませんでした。",
+    404: "There is no page at this address. / このアドレスのページはありません。",
+    405: "This address does not accept this request method. / このアドレスはこの種類のリクエストを受け付けません。",
+    413: "The request is too large: at most 64 KB can be sent. / リクエストが大きすぎます（64 KB まで）。",
+    431: "The request headers are too large. / リクエストヘッダーが大きすぎます。",
+}
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
@@ -60,7 +70,10 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return _respond(exc.code or 500, exc.description or exc.name)
+        code = exc.code or 500
+        default = exc.description is None or exc.description == type(exc).description
+        message = PLAIN_MESSAGES.get(code, exc.name) if default else exc.description
+        return _respond(code, message)
 
     @app.errorhandler(IndexUnavailable)
     def no_index(exc):
