@@ -18,11 +18,13 @@ from __future__ import annotations
 import os
 import time
 
+from gunicorn import util
 from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers.gthread import _DEFER, DEFAULT_WORKER_DATA_TIMEOUT, ThreadWorker
 
 READ_TIMEOUT = float(os.environ.get("HELPDESK_READ_TIMEOUT", "5"))
 WRITE_TIMEOUT = float(os.environ.get("HELPDESK_WRITE_TIMEOUT", "10"))
+LINGER = 1.0
 
 
 class RequestTooSlow(Exception):
@@ -67,7 +69,13 @@ class DeadlineThreadWorker(ThreadWorker):
         if not conn.is_http2 and parser is not None and isinstance(parser.unreader, SocketUnreader):
             parser.unreader.__class__ = DeadlineUnreader   # keeps its buffer of read-ahead bytes
             parser.unreader.deadline = time.monotonic() + READ_TIMEOUT
-        return super().handle(conn)
+        result = super().handle(conn)
+        if result is False:
+            # gthread would close the connection on its main loop, lingering up to 2 s for the peer
+            # to close: a client that never does would stop the worker's loop (accepting, dispatching)
+            # for 2 s per connection. Close it here, in this thread, lingering at most LINGER seconds.
+            util.close_graceful(conn.sock, timeout=LINGER)
+        return result
 
     def handle_error(self, req, client, addr, exc):
         if isinstance(exc, RequestTooSlow):
