@@ -122,9 +122,10 @@ def test_hostile_corpus_gets_no_server_error_and_no_slow_answer(index_dir, tmp_p
             status = f"error {exc!r}"
         results.append((time.perf_counter() - started, status, method, path[:120]))
 
-    with running_server(index_dir, FIXTURE_KB, tmp_path / "gunicorn.log", HELPDESK_RATELIMIT_ENABLED="0") as port:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(send, requests))
+    log_path = tmp_path / "gunicorn.log"
+    with running_server(index_dir, FIXTURE_KB, log_path, HELPDESK_RATELIMIT_ENABLED="0") as port, \
+            ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(send, requests))
     server_errors = [r for r in results if not isinstance(r[1], int) or r[1] >= 500]
     slow = [r for r in results if r[0] >= 2.0]
     slowest = max(r[0] for r in results)
