@@ -1,0 +1,73 @@
+"""Rate limits shared through a real Redis: one budget per address across two nodes.
+
+Starts Debian's redis-server (installed by scripts/setup --dev) on a loopback port in a temporary
+folder, and two gunicorn "nodes" (2 workers each) that count in it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from helpdesk.indexing import build_index
+from helpdesk.knowledge import load_valid_knowledge
+
+from .conftest import FIXTURE_KB
+from .serverutil import free_port, request, running_server
+
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    if not shutil.which(REDIS):
+        pytest.fail("redis-server is missing: run scripts/setup --dev (it installs Debian's redis-server)")
+    folder = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    server = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port)
+        for _ in range(100):
+            with contextlib.suppress(redis.ConnectionError):
+                if client.ping():
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    target = tmp_path_factory.mktemp("shared-ix")
+    build_index(load_valid_knowledge(FIXTURE_KB), target)
+    return target
+
+
+def test_limit_holds_across_two_nodes(redis_url, index_dir, tmp_path):
+    limit = 10
+    env = {"HELPDESK_RATELIMIT_ASK": f"{limit} per minute", "HELPDESK_RATELIMIT_STORAGE_URI": redis_url}
+    with running_server(index_dir, FIXTURE_KB, tmp_path / "a.log", **env) as node_a, \
+            running_server(index_dir, FIXTURE_KB, tmp_path / "b.log", **env) as node_b, \
+            ThreadPoolExecutor(max_workers=4) as pool:
+        targets = [node_a, node_b] * 20
+        statuses = list(pool.map(lambda port: request(port, "GET", "/api/ask?q=keishin")[0], targets))
+    print(f"\nRedis-shared limit {limit}/minute over 2 nodes x 2 workers: {statuses.count(200)} of "
+          f"{len(statuses)} answered")
+    # The full limit, not a per-worker share, and not more: the counters are shared.
+    assert statuses.count(200) == limit and statuses.count(429) == len(statuses) - limit
+
+
+def test_unreachable_store_does_not_stop_answering(index_dir, tmp_path):
+    dead = f"redis://127.0.0.1:{free_port()}"
+    with running_server(index_dir, FIXTURE_KB, tmp_path / "c.log", HELPDESK_RATELIMIT_STORAGE_URI=dead) as port:
+        assert [request(port, "GET", "/api/ask?q=keishin")[0] for _ in range(3)] == [200, 200, 200]
