@@ -41,7 +41,8 @@ def questions() -> list:
 
 
 def in_process(index_dir: Path, qs: list, rounds: int) -> None:
-    app = create_app({"INDEX_DIR": index_dir, "RATELIMIT_ENABLED": False})
+    app = create_app({"INDEX_DIR": index_dir, "RATELIMIT_ENABLED": False,
+                      "INSTANCE_DIR": index_dir.parent / "instance"})
     client = app.test_client()
     for q, lang in qs:  # warm-up: caches, Sudachi, searchers
         client.get("/api/ask", query_string={"q": q, "lang": lang})
@@ -64,16 +65,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def through_gunicorn(index_dir: Path, qs: list, duration: int, workers: int, connections: int) -> None:
+def through_gunicorn(index_dir: Path, qs: list, duration: int, workers: int, connections: int,
+                     worker_class: str | None = None) -> None:
     wrk = shutil.which("wrk")
     if not wrk:
         print("wrk not found (apt-get install wrk): skipping the load test")
         return
     port = free_port()
-    env = dict(os.environ, HELPDESK_INDEX_DIR=str(index_dir), HELPDESK_RATELIMIT_ENABLED="0")
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    env = dict(os.environ, HELPDESK_INDEX_DIR=str(index_dir), HELPDESK_RATELIMIT_ENABLED="0", PORT=str(port),
+               WORKERS=str(workers), LOG_LEVEL="warning", HELPDESK_INSTANCE_DIR=str(index_dir.parent / "instance"))
+    server = subprocess.Popen(   # the README's way: the committed gunicorn settings; access log discarded
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "config/gunicorn.conf.py", "--access-logfile",
+         "/dev/null", *(["--worker-class", worker_class] if worker_class else []), "wsgi:app"], cwd=ROOT, env=env)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -95,7 +98,8 @@ def through_gunicorn(index_dir: Path, qs: list, duration: int, workers: int, con
         non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         socket_errors = re.search(r"Socket errors: (.*)", out)
         latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
-        print(f"gunicorn ({workers} sync workers) under wrk ({connections} connections, {duration}s, loopback):")
+        label = worker_class or "config/gunicorn.conf.py"
+        print(f"gunicorn ({workers} workers, {label}) under wrk ({connections} connections, {duration}s, loopback):")
         print(f"  {float(rps.group(1)):.0f} requests/s, {total.group(1)} requests, "
               f"non-2xx: {non2xx.group(1) if non2xx else 0}, socket errors: "
               f"{socket_errors.group(1) if socket_errors else 'none'}")
@@ -112,13 +116,14 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--worker-class", help="compare with another gunicorn worker class, e.g. sync")
     args = parser.parse_args()
     qs = questions()
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "ix"
         build_index(load_valid_knowledge(ROOT / "knowledge"), index_dir)
         in_process(index_dir, qs, args.rounds)
-        through_gunicorn(index_dir, qs, args.duration, args.workers, args.connections)
+        through_gunicorn(index_dir, qs, args.duration, args.workers, args.connections, args.worker_class)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ raw_env = [f"HELPDESK_WORKERS={workers}"]
 
 def post_worker_init(worker):
     """Open the index before the worker's first request, so that no user waits for it."""
+    import sys
+
+    sys.setswitchinterval(float(os.environ.get("GIL_SWITCH_INTERVAL", "0.005")))
     store = worker.wsgi.extensions.get("engine_store") if hasattr(worker.wsgi, "extensions") else None
     if store is None:
         return

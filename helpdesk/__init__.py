@@ -24,25 +24,33 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from .questionlog import QuestionLog, database_url
     from .store import EngineStore
-    from .web import i18n, limits, security
+    from .web import i18n, limits, security, staff
 
     app.extensions["engine_store"] = EngineStore(app.config["INDEX_DIR"], app.config["INDEX_CHECK_INTERVAL"])
+    app.extensions["question_log"] = QuestionLog(database_url(app.config), app.config["QUESTION_RETENTION_DAYS"])
     i18n.init_app(app)
     security.init_app(app)
     limits.init_app(app)
+    staff.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from .web import api, calculator_views, errors, pages
+    from .web import api, calculator_views, errors, feedback, opendata, pages, staff
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(calculator_views.bp)
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(opendata.bp)
     errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import kb
+    from .cli import db, kb, staff
 
     app.cli.add_command(kb)
+    app.cli.add_command(db)
+    app.cli.add_command(staff)

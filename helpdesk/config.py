@@ -40,6 +40,14 @@ def defaults() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("HELPDESK_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WORKERS": max(1, _int("HELPDESK_WORKERS", 1)),
+        # The staff loop's database: SQLite under INSTANCE_DIR unless a SQLAlchemy URL is given.
+        "INSTANCE_DIR": Path(os.environ.get("HELPDESK_INSTANCE_DIR", ROOT / "instance")),
+        "DATABASE_URL": os.environ.get("HELPDESK_DATABASE_URL", ""),
+        "QUESTION_RETENTION_DAYS": _int("HELPDESK_QUESTION_RETENTION_DAYS", 180),
+        # Signs the staff session cookie; several machines must share one (set it). Without it, a
+        # random key is kept in INSTANCE_DIR/secret_key (0600), created on first use.
+        "SECRET_KEY": os.environ.get("HELPDESK_SECRET_KEY", ""),
+        "RATELIMIT_LOGIN": os.environ.get("HELPDESK_RATELIMIT_LOGIN", "5 per minute;20 per hour"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "helpdesk" / "translations"),
         "MAX_CONTENT_LENGTH": 64 * 1024,

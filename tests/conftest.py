@@ -17,7 +17,8 @@ REAL_KB = ROOT / "knowledge"
 
 
 def make_app(kb_dir: Path, index_dir: Path, **extra):
-    config = {"TESTING": True, "KNOWLEDGE_DIR": kb_dir, "INDEX_DIR": index_dir, "RATELIMIT_ENABLED": False}
+    config = {"TESTING": True, "KNOWLEDGE_DIR": kb_dir, "INDEX_DIR": index_dir, "RATELIMIT_ENABLED": False,
+              "INSTANCE_DIR": Path(index_dir).parent / f"{Path(index_dir).name}-instance"}
     config.update(extra)
     return create_app(config)
 

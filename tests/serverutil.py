@@ -38,7 +38,8 @@ def running_server(index_dir: Path, kb_dir: Path, log_path: Path, **env_extra: s
     """Yield the port of a gunicorn started with the committed settings; stop it afterwards."""
     port = free_port()
     env = dict(os.environ, PORT=str(port), HELPDESK_INDEX_DIR=str(index_dir), HELPDESK_KNOWLEDGE_DIR=str(kb_dir),
-               LOG_LEVEL="warning", **env_extra)
+               LOG_LEVEL="warning", HELPDESK_INSTANCE_DIR=str(log_path.parent / f"instance-{port}"))
+    env.update(env_extra)
     with open(log_path, "wb") as log:
         server = subprocess.Popen([str(GUNICORN), "--config", "config/gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
                                   env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-CONTRACT_KEYS = {"query", "lang", "answered", "answers", "did_you_mean", "related", "contacts"}
+CONTRACT_KEYS = {"ask_id", "query", "lang", "answered", "answers", "did_you_mean", "related", "contacts"}
 ANSWER_KEYS = {"id", "topic", "title", "answer", "url", "score", "sources"}
 
 

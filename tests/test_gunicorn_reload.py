@@ -39,7 +39,7 @@ def test_rebuild_under_gunicorn_without_failed_requests(tmp_path):
     env = dict(os.environ, HELPDESK_INDEX_DIR=str(index_dir), HELPDESK_KNOWLEDGE_DIR=str(kb_dir),
                HELPDESK_RATELIMIT_ENABLED="0", HELPDESK_INDEX_CHECK_INTERVAL="0.2")
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    env.update(PORT=str(port), WORKERS="2", LOG_LEVEL="warning")
+    env.update(PORT=str(port), WORKERS="2", LOG_LEVEL="warning", HELPDESK_INSTANCE_DIR=str(tmp_path / "instance"))
     server = subprocess.Popen([str(gunicorn), "--config", "config/gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:

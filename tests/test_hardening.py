@@ -48,7 +48,7 @@ CALC_JSON = {"review_date": "2025-03-31",
 def test_calculator_form_rejects_absurd_numbers_at_once(client, value):
     started = time.perf_counter()
     response = client.post("/calculator", data={**CALC_FORM, "y_x8": value})
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 2.0   # minutes before the bounds; milliseconds now
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert 'id="y_x8"' in page and ("decimal places" in page or "too long" in page or "too large" in page
@@ -67,7 +67,7 @@ def test_keishin_api_bounds_numbers_quickly(client, literal, expected):
     assert literal in body
     started = time.perf_counter()
     response = client.post("/api/keishin", data=body, content_type="application/json")
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 2.0   # minutes before the bounds; milliseconds now
     assert response.status_code == expected
     if expected == 400:
         assert response.get_json()["field"] in ("y.indicators.x8", "body")
@@ -302,7 +302,6 @@ def test_kb_build_on_unwritable_disk_is_one_clear_line(two_generations, fixture_
 
 def test_kb_build_when_disk_is_full_keeps_old_index(two_generations, fixture_kb_dir, monkeypatch):
     index_dir, _older, newer = two_generations
-    from click.testing import CliRunner
 
     import helpdesk.indexing as indexing
 
@@ -311,7 +310,7 @@ def test_kb_build_when_disk_is_full_keeps_old_index(two_generations, fixture_kb_
 
     monkeypatch.setattr(indexing, "write_manifest", full)
     app = make_app(fixture_kb_dir, index_dir)
-    result = CliRunner().invoke(app.cli, ["kb", "build"])
+    result = app.test_cli_runner().invoke(args=["kb", "build"])
     assert result.exit_code == 1
     assert "No space left on device" in result.output and "unchanged" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 
 from ..answering import MAX_QUERY_CHARS, decide
@@ -36,7 +36,11 @@ def validate_question(raw: str | None) -> str:
     return text
 
 
-def ask(raw: str | None, lang: str | None, with_html: bool = False) -> dict:
+def ask(raw: str | None, lang: str | None, with_html: bool = False, channel: str = "api") -> dict:
+    """Answer a question and record it for staff (channel: api, page or widget).
+
+    `lang` is the language the user wants the answer in (None: the question's script).
+    """
     text = validate_question(raw)
     eng = engine()
     try:
@@ -45,8 +49,13 @@ def ask(raw: str | None, lang: str | None, with_html: bool = False) -> dict:
         current_app.extensions["engine_store"].report_damage(eng, exc)
         eng = engine()
         decision = decide(eng, text)
+    question_lang = detect_language(text)
+    response = build_response(eng, decision, text, lang or question_lang, with_html=with_html)
+    response["ask_id"] = current_app.extensions["question_log"].record(
+        question=text, question_lang=question_lang, ui_lang=response["lang"], partner=g.get("partner_key") or None,
+        channel=channel, answered=response["answered"], confidence=decision.confidence,
+        shown=[[a["id"], a["score"]] for a in response["answers"]], generation=eng.generation)
     if not decision.answered:
-        # The no-answer log shows staff which questions the knowledge base is missing; one line,
-        # at most 200 characters of the question, escaped (no control characters reach the log).
+        # Also one log line (at most 200 characters, escaped), for operators without database access.
         log.info("unanswered: %r (confidence %.2f)", text[:200], decision.confidence)
-    return build_response(eng, decision, text, lang or detect_language(text), with_html=with_html)
+    return response

@@ -24,6 +24,11 @@ from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _limits_off() -> bool:
+    return not current_app.config.get("HELPDESK_LIMITS_ON", True)
 SCOPE = "answering"
 
 
@@ -48,6 +53,10 @@ def effective_limit(config) -> str:
 
 def init_app(app) -> None:
     parse_many(app.config["RATELIMIT_ASK"])   # a malformed limit fails at start, not per request
+    # Flask-Limiter keeps "enabled" on the shared Limiter object; several apps in one process (the
+    # tests) would switch each other's limits on and off. Each app decides for itself instead.
+    app.config["HELPDESK_LIMITS_ON"] = bool(app.config["RATELIMIT_ENABLED"])
+    app.config["RATELIMIT_ENABLED"] = True
     app.config["RATELIMIT_EFFECTIVE"] = effective_limit(app.config)
     # A shared store that is down must not take answering down: fall back to per-process counting.
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)

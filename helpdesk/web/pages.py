@@ -60,7 +60,7 @@ def _qa_page(template: str, status: int = 200):
     result, error = None, None
     if q is not None:
         try:
-            result = ask(q, lang, with_html=True)
+            result = ask(q, lang, with_html=True, channel="widget" if g.get("compact") else "page")
         except BadQuestion as exc:
             error, status = str(exc), 400
     if request.args.get("fragment") == "1":
