@@ -91,8 +91,8 @@ def test_feedback_api(app):
     unknown = client.post("/api/feedback", json={"ask_id": "A" * 22, "helpful": True})
     assert unknown.status_code == 404 and "ask_id" in unknown.get_json()["error"]
     for body in ({"ask_id": "x", "helpful": True}, {"ask_id": ask_id, "helpful": "yes"}, {"ask_id": ask_id},
-                 {"ask_id": ask_id, "helpful": True, "comment": "c" * 1001}, {"ask_id": ask_id, "helpful": True, "x": 1},
-                 [ask_id]):
+                 {"ask_id": ask_id, "helpful": True, "comment": "c" * 1001},
+                 {"ask_id": ask_id, "helpful": True, "x": 1}, [ask_id]):
         response = client.post("/api/feedback", json=body)
         assert response.status_code == 400 and response.get_json()["error"], body
 
@@ -179,7 +179,7 @@ def test_migrations_are_recorded_and_idempotent(database):
 
 # ---------------------------------------------------------------- staff dashboard
 
-def add_staff(app, name="aiko", password="correct horse battery"):
+def add_staff(app, name="aiko", password="correct horse battery"):  # noqa: S107 (a test account)
     result = app.test_cli_runner().invoke(args=["staff", "add", name], input=f"{password}\n{password}\n")
     assert result.exit_code == 0, result.output
     return name, password
