@@ -203,10 +203,13 @@ class QuestionLog:
             with self.engine.begin() as connection:
                 connection.execute(insert(questions).values(**row))
             self._maybe_purge()
-        except (SQLAlchemyError, OSError) as exc:
+        except (SQLAlchemyError, OSError) as exc:   # the database is down or unreachable: pause
             self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
             log.error("question not recorded (database unavailable, next try in %.0f s): %s",
                       PAUSE_AFTER_FAILURE, str(exc).splitlines()[0][:300])
+            return None
+        except Exception:   # anything else about this one row: never fail the answer for it
+            log.exception("question not recorded")
             return None
         return ask_id
 

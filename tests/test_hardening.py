@@ -96,6 +96,13 @@ def test_deep_json_is_400(client, path, depth):
     assert "nested" in response.get_data(as_text=True)
 
 
+def test_lone_surrogates_are_400_not_500(client):
+    for path, body in (("/api/ask", '{"q": "keishin \\ud800"}'), ("/api/feedback", '{"ask_id": "' + "A" * 22 +
+                                                                    '", "helpful": true, "comment": "x\\udc00"}')):
+        response = client.post(path, data=body, content_type="application/json")
+        assert response.status_code == 400 and "cannot be processed" in response.get_json()["error"], path
+
+
 def test_json_depth_ignores_brackets_in_strings():
     assert json_depth('{"a": "[[[[{{{{", "b": [1, [2]]}') == 3
     assert json_depth('"\\"[[["') == 0

@@ -239,7 +239,7 @@ def test_dashboard_shows_counts_gaps_and_exports_csv(app):
     cookie = response.headers["Set-Cookie"]
     assert "Path=/staff" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
     page = client.get("/staff/?lang=en").get_data(as_text=True)
-    assert "3 questions, 1 answered, 2 without an answer, 0 votes." in page
+    assert "Questions: 3 · answered: 1 · without an answer: 2 · votes: 0" in page
     assert "Where do I buy a cat?" in page and "<svg" in page
     ja = client.get("/staff/?lang=ja").get_data(as_text=True)
     assert "利用者の質問" in ja

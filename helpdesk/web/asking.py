@@ -22,6 +22,11 @@ def engine():
     return current_app.extensions["engine_store"].current()
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """JSON may carry "\\ud800" alone: not a character, and it cannot be stored or encoded."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def validate_question(raw: str | None) -> str:
     if raw is None:
         raise BadQuestion(_("Please type a question (parameter 'q' is missing)."))
@@ -31,7 +36,7 @@ def validate_question(raw: str | None) -> str:
     if len(text) > MAX_QUERY_CHARS:
         raise BadQuestion(_("The question is too long (%(n)d characters); the limit is %(limit)d.",
                             n=len(text), limit=MAX_QUERY_CHARS))
-    if "\x00" in text:
+    if "\x00" in text or has_lone_surrogate(text):
         raise BadQuestion(_("The question contains a character that cannot be processed."))
     return text
 

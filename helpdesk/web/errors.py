@@ -37,7 +37,7 @@ PLAIN_MESSAGES = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith(("/api/", "/data/")) or request.path == "/healthz"
 
 
 def _respond(status: int, message: str, headers: dict | None = None):

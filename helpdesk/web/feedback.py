@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..presenting import present_contacts
 from ..questionlog import ASK_ID, MAX_COMMENT_CHARS, UnknownAsk
-from .asking import engine
+from .asking import engine, has_lone_surrogate
 from .i18n import ui_lang
 from .limits import answering_limit
 from .pages import embed_state
@@ -39,6 +39,8 @@ def _store(ask_id, helpful, entry_id=None, comment=None) -> None:
         raise BadFeedback("entry_id must be an entry id (text of at most 200 characters)")
     if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT_CHARS):
         raise BadFeedback(f"comment must be text of at most {MAX_COMMENT_CHARS} characters")
+    if any(isinstance(v, str) and ("\x00" in v or has_lone_surrogate(v)) for v in (ask_id, entry_id, comment)):
+        raise BadFeedback("the feedback contains a character that cannot be processed")
     try:
         current_app.extensions["question_log"].add_feedback(ask_id, helpful, entry_id, comment)
     except UnknownAsk:

@@ -66,7 +66,8 @@ def servers(tmp_path_factory):
     app = make_app(REAL_KB, index_dir)
     pages = {"/loader": partner_page("Partner with loader"), "/plain": partner_page("Partner, plain iframe", False)}
     with Server(app, APP_PORT), Server(static_site(pages), PARTNER_PORT), Server(static_site(pages), STRANGER_PORT):
-        yield {"app": APP, "partner": f"http://127.0.0.1:{PARTNER_PORT}", "stranger": f"http://127.0.0.1:{STRANGER_PORT}"}
+        yield {"app": APP, "partner": f"http://127.0.0.1:{PARTNER_PORT}", "stranger": f"http://127.0.0.1:{STRANGER_PORT}",
+               "flask_app": app}
 
 
 @pytest.fixture(scope="session")
