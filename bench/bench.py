@@ -1,4 +1,4 @@
-"""Benchmark of /api/ask: in-process latency, then requests/s through gunicorn under wrk.
+"""Benchmark of /api/ask: in-process latency, question recording, then requests/s through gunicorn under wrk.
 
     .venv/bin/python bench/bench.py [--rounds 5] [--duration 15] [--workers 2] [--connections 16]
 
@@ -57,6 +57,30 @@ def in_process(index_dir: Path, qs: list, rounds: int) -> None:
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
     print(f"in-process /api/ask: {len(times)} requests over {len(qs)} questions")
     print(f"  median {statistics.median(times):.2f} ms   p99 {p99:.2f} ms   max {times[-1]:.2f} ms")
+
+
+def recording_overhead(index_dir: Path, rounds: int = 2000) -> None:
+    """What storing a question costs (SQLite, the embedded default): record() alone, per question."""
+    from helpdesk.questionlog import QuestionLog
+
+    qlog = QuestionLog(f"sqlite:///{index_dir.parent / 'bench-questions.sqlite3'}")
+    qlog.migrate()
+    times = []
+    for i in range(rounds):
+        start = time.perf_counter()
+        ask_id = qlog.record(question=f"bench question {i % 50}", question_lang="en", ui_lang="en", partner=None,
+                             channel="api", answered=i % 3 != 0, confidence=0.5,
+                             shown=[["keishin-what-is", 0.8]], generation="gen-bench")
+        times.append((time.perf_counter() - start) * 1000)
+        assert ask_id
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    print(f"recording a question (SQLite, WAL, synchronous=NORMAL): {rounds} writes")
+    print(f"  median {statistics.median(times):.3f} ms   p99 {p99:.3f} ms")
+    start = time.perf_counter()
+    gaps = qlog.gaps(days=1)
+    print(f"  kb gaps over {rounds} questions: {(time.perf_counter() - start) * 1000:.0f} ms, {len(gaps)} groups")
+    qlog.dispose()
 
 
 def free_port() -> int:
@@ -123,6 +147,7 @@ def main() -> None:
         index_dir = Path(tmp) / "ix"
         build_index(load_valid_knowledge(ROOT / "knowledge"), index_dir)
         in_process(index_dir, qs, args.rounds)
+        recording_overhead(index_dir)
         through_gunicorn(index_dir, qs, args.duration, args.workers, args.connections, args.worker_class)
 
 

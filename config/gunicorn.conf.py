@@ -1,9 +1,11 @@
 """Gunicorn settings used by scripts/serve (and by the tests that start a server the README's way).
 
 Every value can be overridden by the environment variable named beside it. Why these values:
-- worker_class: a thread worker whose threads never wait on an idle connection and that closes a
-  connection whose request head and body do not arrive within HELPDESK_READ_TIMEOUT seconds
-  (helpdesk/serving.py), so clients that stall mid-request cannot take the workers away.
+- worker_class: a thread worker whose threads never wait on an idle connection, that closes a
+  connection whose request head and body do not arrive within HELPDESK_READ_TIMEOUT seconds, and
+  that runs the application one request at a time per process once the body has arrived
+  (helpdesk/serving.py): clients that stall mid-request cannot take the workers away, and the
+  answering threads do not fight over the GIL.
 - limit_request_line 8190 (gunicorn's maximum): a 500-character Japanese question is about
   4,500 bytes once URL-encoded, over the default 4,094.
 - no control socket: nothing is written under the home directory; logs go to stdout (access) and
@@ -34,13 +36,17 @@ raw_env = [f"HELPDESK_WORKERS={workers}"]
 
 def post_worker_init(worker):
     """Open the index before the worker's first request, so that no user waits for it."""
-    import sys
-
-    sys.setswitchinterval(float(os.environ.get("GIL_SWITCH_INTERVAL", "0.005")))
-    store = worker.wsgi.extensions.get("engine_store") if hasattr(worker.wsgi, "extensions") else None
+    app = getattr(worker.wsgi, "app", worker.wsgi)   # helpdesk.serving wraps the Flask app
+    store = app.extensions.get("engine_store") if hasattr(app, "extensions") else None
     if store is None:
         return
     try:
         store.current()
     except Exception as exc:  # no index yet: requests will say how to build one
         worker.log.warning("no index at start: %s", exc)
+    # The engine, Sudachi's and pykakasi's tables are long-lived: keep the garbage collector from
+    # walking them again and again (they stay reachable; only new objects are collected).
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -15,7 +15,9 @@ outage costs one failed attempt per pause and not a timeout per question.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import logging
 import re
@@ -135,8 +137,11 @@ class QuestionLog:
         self.retention_days = retention_days
         self._engine: DbEngine | None = None
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._paused_until = 0.0
         self._purged_at = 0.0
+        sqlite_path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+        self._write_lock_path = f"{sqlite_path}.lock" if sqlite_path and sqlite_path != ":memory:" else None
 
     # ------------------------------------------------------------ connection and schema
 
@@ -181,6 +186,22 @@ class QuestionLog:
                     log.info("database schema migrated to version %d", number)
         return len(MIGRATIONS)
 
+    @contextlib.contextmanager
+    def _writing(self):
+        """SQLite allows one writer, and a waiting writer polls with sleeps of up to 100 ms: several
+        worker processes then add long pauses to answers. Writers here queue on a lock instead (a
+        thread lock, and a file lock across processes), which wakes the next one at once."""
+        if self._write_lock_path is None:
+            yield
+            return
+        _ = self.engine   # connects (and creates the folder) first
+        with self._write_lock, open(self._write_lock_path, "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -200,7 +221,7 @@ class QuestionLog:
                "confidence": float(confidence), "shown": json.dumps(shown),
                "top_entry": shown[0][0] if shown else None, "generation": generation}
         try:
-            with self.engine.begin() as connection:
+            with self._writing(), self.engine.begin() as connection:
                 connection.execute(insert(questions).values(**row))
             self._maybe_purge()
         except (SQLAlchemyError, OSError) as exc:   # the database is down or unreachable: pause
@@ -218,7 +239,7 @@ class QuestionLog:
         row = {"ask_id": ask_id, "given_at": utcnow(), "helpful": bool(helpful),
                "entry_id": entry_id[:200] if entry_id else None,
                "comment": comment.strip()[:MAX_COMMENT_CHARS] if comment and comment.strip() else None}
-        with self.engine.begin() as connection:
+        with self._writing(), self.engine.begin() as connection:
             exists = connection.execute(select(questions.c.ask_id).where(questions.c.ask_id == ask_id)).first()
             if exists is None:
                 raise UnknownAsk(ask_id)
@@ -230,7 +251,7 @@ class QuestionLog:
     def purge(self, now: dt.datetime | None = None) -> int:
         """Delete questions (and their feedback) older than the retention period; returns how many."""
         cutoff = (now or utcnow()) - dt.timedelta(days=self.retention_days)
-        with self.engine.begin() as connection:
+        with self._writing(), self.engine.begin() as connection:
             old = select(questions.c.ask_id).where(questions.c.asked_at < cutoff)
             connection.execute(delete(feedback).where(feedback.c.ask_id.in_(old)))
             result = connection.execute(delete(questions).where(questions.c.asked_at < cutoff))

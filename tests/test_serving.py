@@ -34,6 +34,8 @@ HOSTILE_TEXTS = [
 RAW_QUERY_PARTS = ["%ED%A0%80", "%C0%AF", "%FF%FE", "%", "%%", "%zz", "%E3%81", "&&&", "q=%00", "=", "q"]
 LANGS = [None, "en", "ja", "fr", "", "EN", "<b>", "%00"]
 PATHS = ["/", "/widget", "/centres", "/glossary", "/agencies", "/calculator", "/embed", "/healthz",
+         "/data/knowledge.json", "/data/glossary.csv", "/data/centres.csv", "/staff/", "/staff/login",
+         "/staff/gaps.csv?days=abc", "/staff/login?next=//evil.example", "/feedback",
          "/entry/keishin-what-is", "/entry/..%2f..%2fetc%2fpasswd", "/entry/%00", "/%5Cevil.example",
          "//evil.example", "/static/..%2fwsgi.py", "/static/%2e%2e/wsgi.py", "/embed.js", "/widget/theme.css",
          "/api/openapi.json", "/api/centres", "/api/nothing", "/" + "a" * 3000]
@@ -71,8 +73,9 @@ def corpus() -> list[tuple[str, str, bytes | None, dict]]:
             suffix = "" if lang is None else ("&" if "?" in path else "?") + f"lang={lang}"
             out.append(("GET", path + suffix, None, {}))
             out.append(("GET", path + suffix, None, {"Accept-Language": "xx;q=abc, ja;q=2, *;q=-1"}))
-    for body in JSON_BODIES:
-        for path in ("/api/ask", "/api/keishin", "/api/keishin/validity"):
+    for body in JSON_BODIES + [b'{"ask_id": "' + b"A" * 22 + b'", "helpful": true}', b'{"ask_id": 1, "helpful": 0}',
+                               b'{"ask_id": "x", "helpful": true, "comment": "' + b"c" * 2000 + b'"}']:
+        for path in ("/api/ask", "/api/keishin", "/api/keishin/validity", "/api/feedback"):
             for ctype in ("application/json", "text/plain", "application/json; charset=latin-1"):
                 out.append(("POST", path, body, {"Content-Type": ctype}))
     fields = ["y_x8", "equity", "ebitda", "ind0_completed_works", "ind0_g1", "w_years_in_business",
@@ -87,8 +90,14 @@ def corpus() -> list[tuple[str, str, bytes | None, dict]]:
     for value in FORM_VALUES:
         out.append(("POST", "/calculator/validity", urllib.parse.urlencode({"standard_screening_day": value}).encode(),
                     {"Content-Type": "application/x-www-form-urlencoded"}))
+    for form in ({"ask_id": "A" * 22, "helpful": "yes"}, {"ask_id": "<script>", "helpful": "maybe"}, {},
+                 {"name": "admin", "password": "' OR 1=1 --"}, {"name": "x" * 5000, "password": "", "csrf_token": "x"}):
+        for path in ("/feedback", "/staff/login", "/staff/logout"):
+            out.append(("POST", path, urllib.parse.urlencode(form).encode(),
+                        {"Content-Type": "application/x-www-form-urlencoded"}))
     big = b"q=" + b"a" * 70_000
-    for path in ("/", "/widget", "/calculator", "/calculator/validity", "/api/ask", "/api/keishin"):
+    for path in ("/", "/widget", "/calculator", "/calculator/validity", "/api/ask", "/api/keishin", "/feedback",
+                 "/api/feedback", "/staff/login"):
         out.append(("POST", path, big, {"Content-Type": "application/x-www-form-urlencoded"}))
         out.append(("POST", path, b"--x\r\n", {"Content-Type": "multipart/form-data; boundary=x"}))
     for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"):
@@ -166,16 +175,21 @@ def test_stalled_clients_do_not_stop_others(index_dir, tmp_path):
         asker.start()
         closed_after = []
 
-        def wait_closed(s, t0):
+        replies = {}
+
+        def wait_closed(i, s, t0):
             s.settimeout(15)
+            data = b""
             try:
-                while s.recv(4096):
-                    pass
+                while chunk := s.recv(4096):
+                    data += chunk
             except OSError:
                 pass
             closed_after.append(time.monotonic() - t0)
+            replies[i] = data
 
-        threads = [threading.Thread(target=wait_closed, args=(s, t)) for s, t in zip(stalled, opened_at, strict=True)]
+        threads = [threading.Thread(target=wait_closed, args=(i, s, t))
+                   for i, (s, t) in enumerate(zip(stalled, opened_at, strict=True))]
         for t in threads:
             t.start()
         for t in threads:
@@ -188,6 +202,9 @@ def test_stalled_clients_do_not_stop_others(index_dir, tmp_path):
         print(f"\nwith 20 stalled clients: {len(latencies)} other requests, slowest {max(latencies) * 1000:.1f} ms; "
               f"stalled connections closed after {min(closed_after):.1f}–{max(closed_after):.1f} s")
         assert set(statuses) == {200}
+        # The promised body never came: a 408 with a message, then the connection is closed.
+        assert all(replies[i].startswith(b"HTTP/1.1 408") for i in range(0, 20, 3)), replies
+        assert all(replies[i].startswith(b"HTTP/1.1 200") for i in range(2, 20, 3))
         assert max(latencies) < 1.0
         assert max(closed_after) < 8.0
 
