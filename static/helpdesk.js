@@ -70,6 +70,28 @@
       .then(function () { busy = false; form.removeAttribute("aria-busy"); });
   });
 
+  // "Did this help?": "Yes" is sent in place (the form becomes a thank-you); "No" submits the
+  // form normally, so the page with the people to ask opens (as it does without JavaScript).
+  transcript.parentNode.addEventListener("submit", function (event) {
+    var feedback = event.target;
+    if (!feedback.classList || !feedback.classList.contains("feedback") || !window.fetch) { return; }
+    var choice = event.submitter && event.submitter.value;
+    if (choice !== "yes") { return; }
+    event.preventDefault();
+    var data = new FormData(feedback);
+    fetch("/api/feedback", {method: "POST", credentials: "omit", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({ask_id: data.get("ask_id"), entry_id: data.get("entry_id"), helpful: true})})
+      .then(function (response) {
+        if (response.status !== 204) { throw new Error("not stored"); }
+        var thanks = document.createElement("p");
+        thanks.className = "feedback-thanks";
+        thanks.setAttribute("role", "status");
+        thanks.textContent = feedback.getAttribute("data-thanks");
+        feedback.parentNode.replaceChild(thanks, feedback);
+      })
+      .catch(function () { feedback.submit(); });
+  }, true);
+
   function announce(turn) {
     var answers = turn.querySelectorAll(".answer").length;
     var text;

@@ -54,3 +54,19 @@ def test_feedback_then_dashboard(servers, browser, screenshots):
     page.click("text=ログアウト")
     expect(page).to_have_url(servers["app"] + "/staff/login")
     context.close()
+
+
+def test_yes_is_sent_in_place_with_javascript(servers, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(servers["app"] + "/?lang=ja")
+    page.fill("#q", "経審とは何ですか")
+    page.press("#q", "Enter")
+    page.locator(".turn form.feedback").first.wait_for()
+    page.locator(".turn form.feedback button[value=yes]").first.click()
+    expect(page.locator(".feedback-thanks")).to_have_text("ご意見ありがとうございました。")
+    assert page.url.startswith(servers["app"] + "/?")        # no page load
+    ask_id = servers["flask_app"].extensions["question_log"].questions_since(1)[-1]
+    assert [v["helpful"] for v in ask_id["feedback"]] == [True]
+    assert context.cookies() == []
+    context.close()
