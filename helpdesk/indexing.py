@@ -2,8 +2,12 @@
 
 Layout under the index root (`indexes/` by default):
 
-    indexes/gen-20261122T101500-ab12cd34/   Whoosh files + kb.json (the knowledge snapshot)
-    indexes/CURRENT                          the name of the generation being served
+    indexes/gen-3f9c2a7d1e0b4c55/   Whoosh files, kb.json (the knowledge snapshot), MANIFEST.json
+    indexes/CURRENT                 the name of the generation being served
+
+A generation is named after its content (a SHA-256 of the knowledge snapshot), so every machine
+that builds the same knowledge commit serves the same generation name, and /healthz of all nodes
+can be compared. Building unchanged knowledge again reuses the intact generation.
 
 Only `kb build` writes. Web workers read the CURRENT pointer, open that generation read-only and
 switch to a newer one when the pointer changes, so a rebuild needs no restart and a broken
@@ -124,9 +128,10 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_manifest(folder: Path, entries: int) -> None:
+def write_manifest(folder: Path, entries: int, built: str) -> None:
     files = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.is_file() and p.name != MANIFEST}
-    (folder / MANIFEST).write_text(json.dumps({"entries": entries, "files": files}, indent=1), encoding="utf-8")
+    manifest = {"entries": entries, "built": built, "files": files}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
 def verify_generation(folder: Path) -> None:
@@ -157,8 +162,18 @@ def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
     index_root.mkdir(parents=True, exist_ok=True)
     data = snapshot(kb)
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True, default=_json_default)
-    digest = hashlib.sha256(payload.encode()).hexdigest()[:8]
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    generation = index_root / f"gen-{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
+    if generation.is_dir():
+        try:
+            verify_generation(generation)
+        except CorruptGeneration:
+            shutil.rmtree(generation)             # damaged: build it again below
+        else:
+            os.utime(generation)                  # the newest build again
+            switch_to(index_root, generation.name)
+            prune(index_root)
+            return generation
+    built = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     work = Path(tempfile.mkdtemp(prefix=".building-", dir=index_root))
     try:
         ix = whoosh_index.create_in(str(work), build_schema())
@@ -166,11 +181,10 @@ def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
             for entry in kb.entries.values():
                 writer.add_document(**entry_document(entry))
         (work / "kb.json").write_text(payload, encoding="utf-8")
-        write_manifest(work, len(kb.entries))
+        write_manifest(work, len(kb.entries), built)
         _readable_by_others(work, 0o777)
         for path in work.iterdir():
             _readable_by_others(path, 0o666)
-        generation = index_root / f"gen-{stamp}-{digest}"
         os.rename(work, generation)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -206,18 +220,27 @@ def current_generation(index_root: Path) -> str | None:
     return name or None
 
 
-def generations_newest_first(index_root: Path) -> list[str]:
-    """Generation folder names, newest build first (their names start with the build time)."""
+def _built_at(folder: Path) -> float:
+    """When a generation was (last) built: its folder's modification time."""
     try:
-        return sorted((p.name for p in Path(index_root).glob("gen-*") if p.is_dir()), reverse=True)
+        return folder.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def generations_newest_first(index_root: Path) -> list[str]:
+    """Generation folder names, the most recently built first."""
+    try:
+        folders = [p for p in Path(index_root).glob("gen-*") if p.is_dir()]
     except OSError:
         return []
+    return [p.name for p in sorted(folders, key=lambda p: (_built_at(p), p.name), reverse=True)]
 
 
 def prune(index_root: Path) -> None:
     """Delete all but the newest generations; the serving and previous ones always stay."""
     current = current_generation(index_root)
-    generations = sorted(p for p in Path(index_root).glob("gen-*") if p.is_dir())
+    generations = [Path(index_root) / name for name in reversed(generations_newest_first(index_root))]
     for old in generations[:-KEEP_GENERATIONS]:
         if old.name != current:
             shutil.rmtree(old, ignore_errors=True)
@@ -257,4 +280,6 @@ def open_generation(index_root: Path, name: str):
     if snapshot_bytes is None:
         raise CorruptGeneration(f"{folder}: kb.json is not listed in {MANIFEST}")
     ix = ram.open_index(schema=build_schema())
-    return ix, json.loads(snapshot_bytes.decode("utf-8"))
+    data = json.loads(snapshot_bytes.decode("utf-8"))
+    data["built"] = manifest.get("built")
+    return ix, data

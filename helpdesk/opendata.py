@@ -92,7 +92,7 @@ def knowledge_document(engine) -> dict:
     entries = [knowledge_entry(engine.entries[key]) for key in sorted(engine.entries)]
     return {
         "generation": engine.generation,
-        "generated": generated_iso(engine.generation),
+        "generated": engine.data.get("built") or generated_iso(engine.generation),
         "licence": LICENCE,
         "count": len(entries),
         "entries": entries,

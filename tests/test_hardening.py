@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -202,11 +204,26 @@ def test_proxy_headers_only_when_trusted(fixture_kb_dir, tmp_path):
 
 @pytest.fixture()
 def two_generations(fixture_kb_dir, tmp_path):
+    """Two generations of different knowledge (an edited entry), the newer one served."""
     index_dir = tmp_path / "ix"
-    kb = load_valid_knowledge(fixture_kb_dir)
-    older = build_index(kb, index_dir)
-    newer = build_index(kb, index_dir)
+    older = build_index(load_valid_knowledge(fixture_kb_dir), index_dir)
+    edited = tmp_path / "kb"
+    shutil.copytree(fixture_kb_dir, edited)
+    about = edited / "entries" / "general" / "general-about-assistant.md"
+    about.write_text(about.read_text(encoding="utf-8").replace("Who are you?", "Who are you, really?"),
+                     encoding="utf-8")
+    newer = build_index(load_valid_knowledge(edited), index_dir)
+    assert older != newer
     return index_dir, older, newer
+
+
+def test_generation_name_comes_from_the_content(fixture_kb_dir, tmp_path):
+    """Two machines building the same knowledge serve the same generation name."""
+    first = build_index(load_valid_knowledge(fixture_kb_dir), tmp_path / "node-a")
+    second = build_index(load_valid_knowledge(fixture_kb_dir), tmp_path / "node-b")
+    assert first.name == second.name and re.fullmatch(r"gen-[0-9a-f]{16}", first.name)
+    again = build_index(load_valid_knowledge(fixture_kb_dir), tmp_path / "node-a")
+    assert again == first and current_generation(tmp_path / "node-a") == first.name
 
 
 def test_generation_files_are_readable_by_other_users(two_generations):
@@ -307,8 +324,12 @@ def test_kb_build_on_unwritable_disk_is_one_clear_line(two_generations, fixture_
     assert current_generation(index_dir) == newer.name
 
 
-def test_kb_build_when_disk_is_full_keeps_old_index(two_generations, fixture_kb_dir, monkeypatch):
+def test_kb_build_when_disk_is_full_keeps_old_index(two_generations, fixture_kb_dir, tmp_path, monkeypatch):
     index_dir, _older, newer = two_generations
+    changed = tmp_path / "kb-changed"     # knowledge not built yet, so a new generation must be written
+    shutil.copytree(fixture_kb_dir, changed)
+    about = changed / "entries" / "general" / "general-about-assistant.md"
+    about.write_text(about.read_text(encoding="utf-8").replace("Who are you?", "Who is this?"), encoding="utf-8")
 
     import helpdesk.indexing as indexing
 
@@ -316,7 +337,7 @@ def test_kb_build_when_disk_is_full_keeps_old_index(two_generations, fixture_kb_
         raise OSError(28, "No space left on device", str(index_dir / "kb.json"))
 
     monkeypatch.setattr(indexing, "write_manifest", full)
-    app = make_app(fixture_kb_dir, index_dir)
+    app = make_app(changed, index_dir)
     result = app.test_cli_runner().invoke(args=["kb", "build"])
     assert result.exit_code == 1
     assert "No space left on device" in result.output and "unchanged" in result.output

@@ -90,7 +90,8 @@ def open_data_date() -> str:
     Never raises: the footer is also on the error page shown when there is no index.
     """
     try:
-        when = opendata.generation_time(engine().generation)
+        eng = engine()
     except Exception:
         return ""
-    return when.date().isoformat() if when else ""
+    built = eng.data.get("built") or opendata.generated_iso(eng.generation) or ""
+    return built[:10]
