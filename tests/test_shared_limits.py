@@ -6,10 +6,7 @@ folder, and two gunicorn "nodes" (2 workers each) that count in it.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -18,32 +15,15 @@ from helpdesk.indexing import build_index
 from helpdesk.knowledge import load_valid_knowledge
 
 from .conftest import FIXTURE_KB
-from .serverutil import free_port, request, running_server
+from .serverutil import free_port, request, running_redis, running_server
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    if not shutil.which(REDIS):
-        pytest.fail("redis-server is missing: run scripts/setup --dev (it installs Debian's redis-server)")
-    folder = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    server = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    try:
-        import redis
-
-        client = redis.Redis(host="127.0.0.1", port=port)
-        for _ in range(100):
-            with contextlib.suppress(redis.ConnectionError):
-                if client.ping():
-                    break
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with running_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from .asking import engine, has_lone_surrogate
 from .i18n import ui_lang
 from .limits import answering_limit
 from .pages import embed_state
-from .requestdata import BadBody, json_body
+from .requestdata import BadBody, json_object
 
 bp = Blueprint("feedback", __name__)
 bp.before_request(embed_state)
@@ -54,14 +54,9 @@ def _store(ask_id, helpful, entry_id=None, comment=None) -> None:
 @answering_limit
 def api_feedback():
     try:
-        payload = json_body()
+        payload = json_object(("ask_id", "helpful", "entry_id", "comment"), '{"ask_id": "…", "helpful": true}')
     except BadBody as exc:
         return jsonify({"error": exc.message}), 400
-    if not isinstance(payload, dict):
-        return jsonify({"error": "send a JSON object: {\"ask_id\": \"…\", \"helpful\": true}"}), 400
-    unknown = sorted(k for k in payload if k not in ("ask_id", "helpful", "entry_id", "comment"))
-    if unknown:
-        return jsonify({"error": f"unknown field {unknown[0][:40]!r}"}), 400
     try:
         _store(payload.get("ask_id"), payload.get("helpful"), payload.get("entry_id"), payload.get("comment"))
     except BadFeedback as exc:

@@ -66,3 +66,17 @@ def json_body() -> object:
         return json.loads(text)
     except (ValueError, RecursionError):
         raise BadBody("the body is not valid JSON", "本文が正しい JSON ではありません") from None
+
+
+def json_object(fields: tuple[str, ...], example: str) -> dict:
+    """The body as a JSON object holding only `fields` (any of them may be missing); BadBody otherwise."""
+    payload = json_body()
+    if not isinstance(payload, dict):
+        raise BadBody(f"send a JSON object such as {example}",
+                      f"次のような JSON オブジェクトを送ってください: {example}")
+    unknown = sorted(k for k in payload if k not in fields)
+    if unknown:
+        allowed = ", ".join(repr(f) for f in fields)
+        raise BadBody(f"unknown field {unknown[0][:40]!r}; only {allowed} are read",
+                      f"不明な項目です: {unknown[0][:40]!r}（使える項目: {allowed}）")
+    return payload
