@@ -46,6 +46,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine as DbEngine
@@ -176,7 +177,12 @@ class QuestionLog:
     def migrate(self, engine: DbEngine | None = None) -> int:
         """Apply the migrations not yet applied; returns the schema version."""
         engine = engine or self.engine
-        with engine.begin() as connection:
+        # Every worker of every node migrates on its first write: one at a time, or two of them
+        # create the same table at once (PostgreSQL: an advisory lock; SQLite: the writers' file lock).
+        serial = self._file_lock() if self._write_lock_path else contextlib.nullcontext()
+        with serial, engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(727050101)"))
             schema_version.create(connection, checkfirst=True)
             current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
             for number, migration in enumerate(MIGRATIONS, start=1):
@@ -195,7 +201,12 @@ class QuestionLog:
             yield
             return
         _ = self.engine   # connects (and creates the folder) first
-        with self._write_lock, open(self._write_lock_path, "a") as fh:
+        with self._write_lock, self._file_lock():
+            yield
+
+    @contextlib.contextmanager
+    def _file_lock(self):
+        with open(self._write_lock_path, "a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield

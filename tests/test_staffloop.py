@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 
 import pytest
 from sqlalchemy import create_engine, select, text, update
@@ -167,6 +168,29 @@ def test_unreachable_sqlite_path_does_not_fail_answers(fixture_kb_dir, index_dir
     app = make_app(fixture_kb_dir, index_dir, DATABASE_URL=f"sqlite:///{blocked}/sub/db.sqlite3")
     response = app.test_client().get("/api/ask", query_string={"q": "What is keishin?"})
     assert response.status_code == 200 and response.get_json()["ask_id"] is None
+
+
+def test_many_processes_starting_at_once_migrate_once(database):
+    """Every worker of every node migrates on its first write; at the same moment on a fresh database."""
+    logs = [QuestionLog(database) for _ in range(6)]
+    errors = []
+
+    def first_write(qlog):
+        try:
+            qlog.migrate()
+        except Exception as exc:   # the failure this test is about
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_write, args=(qlog,)) for qlog in logs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with logs[0].engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM schema_version")).scalar() == 1
+    for qlog in logs:
+        qlog.dispose()
 
 
 def test_migrations_are_recorded_and_idempotent(database):
