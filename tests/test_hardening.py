@@ -351,3 +351,10 @@ def test_generation_without_manifest_is_refused(two_generations):
     (newer / MANIFEST).unlink()
     with pytest.raises(CorruptGeneration, match="MANIFEST"):
         open_generation(index_dir, newer.name)
+
+
+def test_unanswered_log_line_is_bounded_and_single_line(client, caplog):
+    caplog.set_level("INFO", logger="helpdesk.unanswered")
+    assert client.get("/api/ask", query_string={"q": "zebra\nforged log line " + "x" * 470}).status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "helpdesk.unanswered"]
+    assert len(lines) == 1 and "\n" not in lines[0] and len(lines[0]) < 260

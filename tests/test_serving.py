@@ -232,3 +232,20 @@ def test_one_address_gets_at_most_the_configured_rate_from_two_workers(index_dir
               f"{statuses.count(429)} refused")
         assert set(statuses) <= {200, 429}
         assert 1 <= answered <= limit
+
+
+def test_long_japanese_question_by_url_and_no_control_socket(index_dir, tmp_path):
+    """500 Japanese characters are ~4,500 bytes URL-encoded: over gunicorn's default request line."""
+    home = tmp_path / "home"
+    home.mkdir()
+    question = "経営事項審査の有効期間について" * 34
+    question = question[:500]
+    path = "/api/ask?" + urllib.parse.urlencode({"q": question})
+    assert len(path) > 4094
+    with running_server(index_dir, FIXTURE_KB, tmp_path / "gunicorn.log", HOME=str(home),
+                        XDG_RUNTIME_DIR=str(home / "run")) as port:
+        status, body, _ = request(port, "GET", path)
+        too_long = request(port, "GET", "/api/ask?" + urllib.parse.urlencode({"q": question + "経"}))
+    assert status == 200 and json.loads(body)["query"] == question
+    assert too_long[0] == 400 and b"too long" in too_long[1]
+    assert list(home.rglob("*")) == []      # no control socket (nor anything else) under the home folder
