@@ -141,7 +141,8 @@ def test_limit_per_address_holds_across_nodes_behind_nginx(tmp_path):
             ix = tmp_path / "ix"
             build_index(load_valid_knowledge(FIXTURE_KB), ix)
             env = {"HELPDESK_DATABASE_URL": postgres.url, "HELPDESK_RATELIMIT_STORAGE_URI": redis_url,
-                   "HELPDESK_TRUSTED_PROXIES": "1", "HELPDESK_RATELIMIT_ASK": "8 per minute"}
+                   "HELPDESK_TRUSTED_PROXIES": "1", "HELPDESK_RATELIMIT_ASK": "8 per minute",
+                   "HELPDESK_SECRET_KEY": "shared-by-both-nodes"}
             with running_server(ix, FIXTURE_KB, tmp_path / "a.log", **env) as a, \
                     running_server(ix, FIXTURE_KB, tmp_path / "b.log", **env) as b, \
                     running_nginx(tmp_path / "nginx", [a, b]) as front:

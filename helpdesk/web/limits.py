@@ -11,11 +11,14 @@ Where the counters live decides what "per address" means:
 - a shared store (`redis://…`) counts across workers and machines: the full limit applies.
 
 The client address is `remote_addr`; behind HELPDESK_TRUSTED_PROXIES reverse proxies, werkzeug's
-ProxyFix (installed by the app factory) makes it the address the proxies saw.
+ProxyFix (installed by the app factory) makes it the address the proxies saw. Counters are kept
+under a keyed hash of it, never the address itself.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 
 from flask import current_app, request
@@ -23,7 +26,18 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+def client_key() -> str:
+    """The client address as a keyed hash: counters (in Redis too) never hold an IP address.
+
+    The key is the app's SECRET_KEY, which several machines share (HELPDESK_SECRET_KEY), so one
+    address has one budget across nodes.
+    """
+    secret = str(current_app.config.get("SECRET_KEY") or "").encode()
+    return hmac.new(secret, get_remote_address().encode(), hashlib.sha256).hexdigest()[:24]
+
+
+limiter = Limiter(key_func=client_key, default_limits=[])
 
 
 @limiter.request_filter
@@ -58,6 +72,10 @@ def init_app(app) -> None:
     app.config["HELPDESK_LIMITS_ON"] = bool(app.config["RATELIMIT_ENABLED"])
     app.config["RATELIMIT_ENABLED"] = True
     app.config["RATELIMIT_EFFECTIVE"] = effective_limit(app.config)
+    if not app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and not app.config.get("SECRET_KEY"):
+        # Each node would otherwise hash addresses with its own random key: one budget per node.
+        raise RuntimeError("HELPDESK_RATELIMIT_STORAGE_URI names a shared store: set HELPDESK_SECRET_KEY, "
+                           "the same on every node")
     # A shared store that is down must not take answering down: fall back to per-process counting.
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
