@@ -103,12 +103,13 @@ def running_redis(folder: Path):
         server.wait(timeout=10)
 
 
-def render_nginx_site(upstreams: list[int], listen: int, static_root: Path) -> str:
+def render_nginx_site(upstreams: list[int], listen: int, static_root: Path, access_log: Path) -> str:
     """deploy/nginx-helpdesk.conf with its placeholders filled for nodes on loopback ports."""
     template = (ROOT / "deploy" / "nginx-helpdesk.conf").read_text()
     servers = "\n".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in upstreams)
     return (template.replace("{{ upstream_servers }}", servers).replace("{{ listen }}", f"127.0.0.1:{listen}")
-            .replace("{{ server_name }}", "localhost").replace("{{ static_root }}", str(static_root)))
+            .replace("{{ server_name }}", "localhost").replace("{{ static_root }}", str(static_root))
+            .replace("{{ access_log }}", str(access_log)))
 
 
 @contextlib.contextmanager
@@ -123,10 +124,10 @@ def running_nginx(folder: Path, upstreams: list[int]):
     conf.write_text(
         f"{user}worker_processes 1;\ndaemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log warn;\n"
         f"events {{ worker_connections 1024; }}\n"
-        f"http {{\n  include /etc/nginx/mime.types;\n  access_log {folder}/access.log;\n"
+        f"http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n"
         f"  client_body_temp_path {folder}/body;\n  proxy_temp_path {folder}/proxy;\n"
         f"  fastcgi_temp_path {folder}/fastcgi;\n  uwsgi_temp_path {folder}/uwsgi;\n  scgi_temp_path {folder}/scgi;\n"
-        f"{render_nginx_site(upstreams, port, ROOT / 'static')}\n}}\n")
+        f"{render_nginx_site(upstreams, port, ROOT / 'static', folder / 'helpdesk-access.log')}\n}}\n")
     check = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(folder)], capture_output=True, text=True)
     if check.returncode:
         raise RuntimeError(f"nginx rejected the configuration: {check.stderr}")

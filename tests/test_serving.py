@@ -144,6 +144,9 @@ def test_hostile_corpus_gets_no_server_error_and_no_slow_answer(index_dir, tmp_p
     assert slow == []
     log = (tmp_path / "gunicorn.log").read_text(errors="replace")
     assert "Traceback" not in log
+    access = [line for line in log.splitlines() if '"GET /' in line or '"POST /' in line]
+    assert len(access) > 1000
+    assert not any("127.0.0.1" in line or "?" in line for line in access)   # no address, no question
 
 
 def test_stalled_clients_do_not_stop_others(index_dir, tmp_path):

@@ -132,6 +132,10 @@ def test_nodes_share_limits_questions_and_generation(cluster):
     # Static files are served by nginx itself.
     status, body, headers = request(front, "GET", "/static/helpdesk.css")
     assert status == 200 and b"feedback" in body and "gunicorn" not in headers.get("Server", "")
+    # nginx's access log keeps neither the client's address nor the question.
+    access = (cluster["tmp"] / "nginx" / "helpdesk-access.log").read_text()
+    assert "/api/ask" in access and all(line.startswith("[") for line in access.splitlines())   # time first, no address
+    assert "rent" not in access
 
 
 def test_limit_per_address_holds_across_nodes_behind_nginx(tmp_path):
