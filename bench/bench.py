@@ -100,7 +100,8 @@ def through_gunicorn(index_dir: Path, qs: list, duration: int, workers: int, con
                WORKERS=str(workers), LOG_LEVEL="warning", HELPDESK_INSTANCE_DIR=str(index_dir.parent / "instance"))
     server = subprocess.Popen(   # the README's way: the committed gunicorn settings; access log discarded
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "config/gunicorn.conf.py", "--access-logfile",
-         "/dev/null", *(["--worker-class", worker_class] if worker_class else []), "wsgi:app"], cwd=ROOT, env=env)
+         "/dev/null", *(["--worker-class", worker_class, "--threads", "1"] if worker_class else []), "wsgi:app"],
+        cwd=ROOT, env=env)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -109,29 +110,59 @@ def through_gunicorn(index_dir: Path, qs: list, duration: int, workers: int, con
                 break
             except OSError:
                 time.sleep(0.1)
-        paths = ["/api/ask?" + urlencode({"q": q, "lang": lang}) for q, lang in qs]
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-            lua.write("paths = {\n" + ",\n".join(f'  "{p}"' for p in paths) + "\n}\n")
-            lua.write("i = 0\nrequest = function()\n  i = (i % #paths) + 1\n"
-                      "  return wrk.format('GET', paths[i])\nend\n")
-        out = subprocess.run([wrk, "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s", lua.name, base],
-                             capture_output=True, text=True, timeout=duration + 30).stdout
-        os.unlink(lua.name)
-        rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-        total = re.search(r"(\d+) requests in", out)
-        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        socket_errors = re.search(r"Socket errors: (.*)", out)
-        latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
-        label = worker_class or "config/gunicorn.conf.py"
-        print(f"gunicorn ({workers} workers, {label}) under wrk ({connections} connections, {duration}s, loopback):")
-        print(f"  {float(rps.group(1)):.0f} requests/s, {total.group(1)} requests, "
-              f"non-2xx: {non2xx.group(1) if non2xx else 0}, socket errors: "
-              f"{socket_errors.group(1) if socket_errors else 'none'}")
-        if latency:
-            print(f"  latency avg {latency.group(1)}, stdev {latency.group(2)}, max {latency.group(3)}")
+        start = time.perf_counter()
+        urlopen(base + "/api/ask?" + urlencode({"q": qs[0][0]}), timeout=30).read()  # noqa: S310 (loopback)
+        print(f"gunicorn ({workers} workers, {worker_class or 'config/gunicorn.conf.py'}):")
+        print(f"  first /api/ask after start: {(time.perf_counter() - start) * 1000:.1f} ms")
+        ask = run_wrk(wrk, base, ["/api/ask?" + urlencode({"q": q, "lang": lang}) for q, lang in qs], duration,
+                      connections)
+        health = run_wrk(wrk, base, ["/healthz"], max(3, duration // 3), connections)
+        print(f"  under wrk ({connections} connections, loopback): /api/ask {ask['rps']:.0f} requests/s "
+              f"({ask['requests']} requests, non-2xx {ask['non2xx']}, socket errors {ask['socket_errors']}, "
+              f"latency avg {ask['latency']}); /healthz {health['rps']:.0f} requests/s; "
+              f"ratio {ask['rps'] / health['rps']:.3f}")
+        print(f"  memory after the load: {pss_mib(server.pid)}")
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def run_wrk(wrk: str, base: str, paths: list, duration: int, connections: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write("paths = {\n" + ",\n".join(f'  "{p}"' for p in paths) + "\n}\n")
+        lua.write("i = 0\nrequest = function()\n  i = (i % #paths) + 1\n"
+                  "  return wrk.format('GET', paths[i])\nend\n")
+    try:
+        out = subprocess.run([wrk, "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s", lua.name, base],
+                             capture_output=True, text=True, timeout=duration + 30).stdout
+    finally:
+        os.unlink(lua.name)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    latency = re.search(r"Latency\s+(\S+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+            "non2xx": int(non2xx.group(1)) if non2xx else 0,
+            "socket_errors": socket_errors.group(1) if socket_errors else "none",
+            "latency": latency.group(1) if latency else "?"}
+
+
+def pss_mib(master: int) -> str:
+    """Proportional set size of the gunicorn master and its workers (shared pages counted once)."""
+    pids = [master]
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    sizes = []
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            sizes.append(int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1)) / 1024)
+        except (OSError, AttributeError):
+            pass
+    return f"PSS {sum(sizes):.0f} MiB in {len(sizes)} processes (" + ", ".join(f"{x:.0f}" for x in sizes) + ")"
 
 
 def main() -> None:
@@ -140,7 +171,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--worker-class", help="compare with another gunicorn worker class, e.g. sync")
+    parser.add_argument("--worker-class", help="compare with another gunicorn worker class (one thread), e.g. sync")
     args = parser.parse_args()
     qs = questions()
     with tempfile.TemporaryDirectory() as tmp:
