@@ -22,6 +22,10 @@ worker_connections = 1000
 timeout = 30            # a worker whose main loop is silent this long is restarted
 graceful_timeout = 20
 keepalive = 5
+# Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections
+# over them: one worker process computes one request at a time (helpdesk/serving.py), so a worker
+# that accepted most of the keep-alive connections would leave the other core idle.
+reuse_port = True
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
