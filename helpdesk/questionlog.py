@@ -141,8 +141,9 @@ class QuestionLog:
         self._write_lock = threading.Lock()
         self._paused_until = 0.0
         self._purged_at = 0.0
-        sqlite_path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
-        self._write_lock_path = f"{sqlite_path}.lock" if sqlite_path and sqlite_path != ":memory:" else None
+        sqlite_file = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+        self._sqlite_file = Path(sqlite_file) if sqlite_file and sqlite_file != ":memory:" else None
+        self._write_lock_path = f"{self._sqlite_file}.lock" if self._sqlite_file else None
 
     # ------------------------------------------------------------ connection and schema
 
@@ -156,9 +157,8 @@ class QuestionLog:
 
     def _connect(self) -> DbEngine:
         if self.url.startswith("sqlite:///"):
-            path = Path(self.url.removeprefix("sqlite:///"))
-            if str(path) != ":memory:":
-                path.parent.mkdir(parents=True, exist_ok=True)
+            if self._sqlite_file:
+                self._sqlite_file.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(self.url, connect_args={"timeout": 2})
 
             @event.listens_for(engine, "connect")
@@ -299,45 +299,13 @@ class QuestionLog:
         return out
 
     def gaps(self, days: int = 30, now: dt.datetime | None = None) -> list[dict]:
-        """Unanswered questions and answers marked unhelpful, grouped by normalised question.
-
-        Most frequent first. Each group: question (the latest wording), count (times asked in the
-        period), unanswered, not_helpful (asks with a "no" vote), helpful, languages, partners,
-        last_asked, entry (the best entry shown the last time it was answered).
-        """
-        groups: dict[str, dict] = {}
-        for row in self.questions_since(days, now):
-            group = groups.setdefault(row["question_key"], {
-                "question": row["question"], "count": 0, "unanswered": 0, "not_helpful": 0, "helpful": 0,
-                "languages": set(), "partners": set(), "last_asked": row["asked_at"], "entry": None,
-                "comments": []})
-            group["count"] += 1
-            group["unanswered"] += not row["answered"]
-            votes = [v["helpful"] for v in row["feedback"]]
-            group["not_helpful"] += any(v is False for v in votes)
-            group["helpful"] += any(v is True for v in votes) and not any(v is False for v in votes)
-            group["comments"] += [v["comment"] for v in row["feedback"] if v["comment"]]
-            group["languages"].add(row["question_lang"])
-            if row["partner"]:
-                group["partners"].add(row["partner"])
-            if row["asked_at"] >= group["last_asked"]:
-                group["last_asked"], group["question"] = row["asked_at"], row["question"]
-            if row["answered"] and row["top_entry"]:
-                group["entry"] = row["top_entry"]
-        out = []
-        for group in groups.values():
-            if group["unanswered"] or group["not_helpful"]:
-                group["languages"] = sorted(group["languages"])
-                group["partners"] = sorted(group["partners"])
-                group["last_asked"] = group["last_asked"].isoformat(timespec="seconds")
-                out.append(group)
-        out.sort(key=lambda g: (-g["count"], -(g["unanswered"] + g["not_helpful"]), g["question"]))
-        return out
+        """The gaps (see `gaps_of`) among the questions of the last `days` days."""
+        return gaps_of(self.questions_since(days, now))
 
     # ------------------------------------------------------------ staff accounts
 
     def add_staff(self, name: str, password_hash: str) -> None:
-        with self.engine.begin() as connection:
+        with self._writing(), self.engine.begin() as connection:
             if connection.execute(select(staff_users.c.name).where(staff_users.c.name == name)).first():
                 connection.execute(update(staff_users).where(staff_users.c.name == name)
                                    .values(password_hash=password_hash))
@@ -349,6 +317,43 @@ class QuestionLog:
         with self.engine.connect() as connection:
             row = connection.execute(select(staff_users.c.password_hash).where(staff_users.c.name == name)).first()
         return row[0] if row else None
+
+
+def gaps_of(rows: list[dict]) -> list[dict]:
+    """Unanswered questions and answers marked unhelpful, grouped by normalised question.
+
+    Most frequent first. Each group: question (the latest wording), count (times asked in the
+    period), unanswered, not_helpful (asks with a "no" vote), helpful, languages, partners,
+    last_asked, entry (the best entry shown the last time it was answered).
+    """
+    groups: dict[str, dict] = {}
+    for row in rows:
+        group = groups.setdefault(row["question_key"], {
+            "question": row["question"], "count": 0, "unanswered": 0, "not_helpful": 0, "helpful": 0,
+            "languages": set(), "partners": set(), "last_asked": row["asked_at"], "entry": None,
+            "comments": []})
+        group["count"] += 1
+        group["unanswered"] += not row["answered"]
+        votes = [v["helpful"] for v in row["feedback"]]
+        group["not_helpful"] += any(v is False for v in votes)
+        group["helpful"] += any(v is True for v in votes) and not any(v is False for v in votes)
+        group["comments"] += [v["comment"] for v in row["feedback"] if v["comment"]]
+        group["languages"].add(row["question_lang"])
+        if row["partner"]:
+            group["partners"].add(row["partner"])
+        if row["asked_at"] >= group["last_asked"]:
+            group["last_asked"], group["question"] = row["asked_at"], row["question"]
+        if row["answered"] and row["top_entry"]:
+            group["entry"] = row["top_entry"]
+    out = []
+    for group in groups.values():
+        if group["unanswered"] or group["not_helpful"]:
+            group["languages"] = sorted(group["languages"])
+            group["partners"] = sorted(group["partners"])
+            group["last_asked"] = group["last_asked"].isoformat(timespec="seconds")
+            out.append(group)
+    out.sort(key=lambda g: (-g["count"], -(g["unanswered"] + g["not_helpful"]), g["question"]))
+    return out
 
 
 def database_url(config) -> str:

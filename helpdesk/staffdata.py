@@ -5,10 +5,10 @@ Every number is a count of recorded questions or votes in the period shown; noth
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import Counter, defaultdict
+
+from .opendata import csv_bytes
 
 GAP_COLUMNS = ("question", "count", "unanswered", "not_helpful", "helpful", "languages", "partners", "last_asked",
                "entry", "entry_file")
@@ -43,20 +43,11 @@ def breakdown(rows: list[dict], key: str, missing: str) -> list[tuple[str, int]]
     return Counter((row[key] or missing) for row in rows).most_common()
 
 
-def gaps_csv(gaps: list[dict]) -> str:
-    """The gaps table as CSV (UTF-8 with BOM is added by the caller), cells safe for spreadsheets."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(GAP_COLUMNS)
-    for gap in gaps:
-        row = [gap.get(col) for col in GAP_COLUMNS]
-        writer.writerow([_cell(" ".join(v) if isinstance(v, list) else v) for v in row])
-    return out.getvalue()
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def gaps_csv(gaps: list[dict]) -> bytes:
+    """The gaps table as CSV, written like the open-data files (UTF-8 with BOM, formula-safe cells)."""
+    rows = [[" ".join(v) if isinstance(v, list) else v for v in (gap.get(col) for col in GAP_COLUMNS)]
+            for gap in gaps]
+    return csv_bytes(list(GAP_COLUMNS), rows)
 
 
 def bar_chart(series: list[dict], keys: tuple[str, ...], height: int = 120) -> dict:

@@ -25,6 +25,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from .. import staffdata
+from ..questionlog import gaps_of
 from .asking import engine
 from .limits import limiter
 
@@ -129,27 +130,31 @@ def _period() -> int:
     return days if days in PERIODS else 30
 
 
+def _with_entry_files(gaps: list[dict]) -> list[dict]:
+    """Each gap's shown entry with the knowledge file staff would edit."""
+    entries = engine().entries
+    for gap in gaps:
+        gap["entry_file"] = entries.get(gap["entry"] or "", {}).get("path")
+    return gaps
+
+
 @bp.get("/")
 @staff_required
 def dashboard():
     days = _period()
-    qlog = current_app.extensions["question_log"]
     try:
-        rows = qlog.questions_since(days)
-        gaps = qlog.gaps(days)
+        rows = current_app.extensions["question_log"].questions_since(days)
     except SQLAlchemyError:
         return render_template("staff/dashboard.html", unavailable=True, days=days, periods=PERIODS,
                                logout=LogoutForm()), 503
-    entries = engine().entries
-    for gap in gaps:
-        gap["entry_file"] = entries.get(gap["entry"] or "", {}).get("path")
+    gaps = _with_entry_files(gaps_of(rows))
     daily = staffdata.per_day(rows, days, dt.datetime.now(dt.UTC).date())
     return render_template(
         "staff/dashboard.html", unavailable=False, days=days, periods=PERIODS, logout=LogoutForm(),
         total=len(rows), answered=sum(1 for r in rows if r["answered"]),
         votes=sum(len(r["feedback"]) for r in rows),
         chart=staffdata.bar_chart(daily, ("answered", "unanswered")), gaps=gaps[:50], gap_count=len(gaps),
-        helpfulness=staffdata.helpfulness(rows)[:30], titles={k: v["title"] for k, v in entries.items()},
+        helpfulness=staffdata.helpfulness(rows)[:30], titles={k: v["title"] for k, v in engine().entries.items()},
         partners=staffdata.breakdown(rows, "partner", "—"), languages=staffdata.breakdown(rows, "question_lang", "?"),
         channels=staffdata.breakdown(rows, "channel", "?"))
 
@@ -158,10 +163,6 @@ def dashboard():
 @staff_required
 def gaps_csv():
     days = _period()
-    gaps = current_app.extensions["question_log"].gaps(days)
-    entries = engine().entries
-    for gap in gaps:
-        gap["entry_file"] = entries.get(gap["entry"] or "", {}).get("path")
-    body = "\ufeff" + staffdata.gaps_csv(gaps)
-    return Response(body, mimetype="text/csv", headers={
+    gaps = _with_entry_files(current_app.extensions["question_log"].gaps(days))
+    return Response(staffdata.gaps_csv(gaps), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=helpdesk-gaps-{days}d.csv", "Cache-Control": "no-store"})
