@@ -134,23 +134,35 @@ def write_manifest(folder: Path, entries: int, built: str) -> None:
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
-def verify_generation(folder: Path) -> None:
-    """Raise CorruptGeneration unless every file listed at build time is present and unchanged."""
+def _read_manifest(folder: Path) -> dict:
     try:
         manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-        files = manifest["files"]
     except FileNotFoundError:
         raise CorruptGeneration(f"{folder}: no {MANIFEST} (built by an older version or incomplete)") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError) as exc:
         raise CorruptGeneration(f"{folder}: unreadable {MANIFEST} ({exc})") from None
-    for name, expected in files.items():
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise CorruptGeneration(f"{folder}: {MANIFEST} lists no files")
+    return manifest
+
+
+def _verified_files(folder: Path, manifest: dict):
+    """Each file listed at build time as (name, bytes), read once and checked against its checksum."""
+    for name, expected in manifest["files"].items():
         path = Path(folder) / name
         try:
-            actual = _sha256(path)
+            data = path.read_bytes()
         except OSError as exc:
             raise CorruptGeneration(f"{path}: {exc.strerror or exc}") from None
-        if actual != expected:
+        if hashlib.sha256(data).hexdigest() != expected:
             raise CorruptGeneration(f"{path}: checksum differs from the one written at build (damaged file)")
+        yield name, data
+
+
+def verify_generation(folder: Path) -> None:
+    """Raise CorruptGeneration unless every file listed at build time is present and unchanged."""
+    for _name, _data in _verified_files(folder, _read_manifest(folder)):
+        pass
 
 
 def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
@@ -189,8 +201,7 @@ def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    verify_generation(generation)
-    ix, _data = open_generation(index_root, generation.name)
+    ix, _data = open_generation(index_root, generation.name)   # verifies every checksum before the switch
     ix.close()
     switch_to(index_root, generation.name)
     prune(index_root)
@@ -258,20 +269,10 @@ def open_generation(index_root: Path, name: str):
     neither change answers nor kill the process (a damaged memory-mapped file raises SIGBUS).
     """
     folder = Path(index_root) / name
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        files = manifest["files"]
-    except FileNotFoundError:
-        raise CorruptGeneration(f"{folder}: no {MANIFEST} (built by an older version or incomplete)") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CorruptGeneration(f"{folder}: unreadable {MANIFEST} ({exc})") from None
+    manifest = _read_manifest(folder)
     ram = RamStorage()
     snapshot_bytes = None
-    for filename, expected in files.items():
-        data = (folder / filename).read_bytes()
-        if hashlib.sha256(data).hexdigest() != expected:
-            raise CorruptGeneration(f"{folder / filename}: checksum differs from the one written at build "
-                                    "(damaged file)")
+    for filename, data in _verified_files(folder, manifest):
         if filename == "kb.json":
             snapshot_bytes = data
         else:

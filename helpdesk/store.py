@@ -99,8 +99,7 @@ class EngineStore:
 
     def _open(self, name: str) -> bool:
         try:
-            verify_generation(self.index_root / name)
-            ix, data = open_generation(self.index_root, name)
+            ix, data = open_generation(self.index_root, name)   # verifies the checksums as it loads
             self._engine = Engine(ix, data, name)
         except Exception as exc:  # keep serving the last good generation
             self._failed[name] = f"could not open generation {name}: {exc}"
