@@ -3,7 +3,7 @@
 Nothing here knows about Flask; `helpdesk/web/opendata.py` serves what these functions build.
 
 - `knowledge_document(engine)`: every knowledge entry of the generation being served, in both
-  languages, with its sources, the generation name and its build time.
+  languages, with its sources, the generation name and its build time (from its manifest).
 - `glossary_rows(terms)` / `centre_rows(centres)`: one row per glossary term / consultancy desk,
   each cell neutralised against spreadsheet formula injection; `csv_bytes` writes them as UTF-8
   with a BOM (so spreadsheet programs read the Japanese correctly).
@@ -14,9 +14,7 @@ Sources are never invented: a glossary term without source information gets an e
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import re
 
 # Bump when the shape of a published file changes, so cached copies (ETag) are not reused.
 FORMAT_VERSION = "1"
@@ -32,9 +30,6 @@ LICENCE = {
     },
 }
 
-# gen-YYYYmmddTHHMMSSffffff-hash (microseconds since the current builder; older names had none).
-GENERATION_NAME = re.compile(r"^gen-(\d{8}T\d{6})(\d{6})?-[0-9a-zA-Z]+$")
-
 # A spreadsheet treats a cell starting with one of these as a formula (tab and CR as well, per OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,25 +38,6 @@ CENTRE_HEADER = ["scope", "code", "prefecture_en", "prefecture_ja", "organisatio
                  "desk_en", "desk_ja", "phone", "url", "address_ja", "as_of", "status", "notes_en", "notes_ja",
                  "sources"]
 SOURCE_SEPARATOR = " | "
-
-
-def generation_time(name: str) -> dt.datetime | None:
-    """The build time (UTC) encoded in a generation folder name; None if the name has no time."""
-    match = GENERATION_NAME.match(name or "")
-    if not match:
-        return None
-    seconds, micro = match.groups()
-    try:
-        stamp = dt.datetime.strptime(seconds, "%Y%m%dT%H%M%S")
-    except ValueError:
-        return None
-    return stamp.replace(microsecond=int(micro or 0), tzinfo=dt.UTC)
-
-
-def generated_iso(name: str) -> str | None:
-    """The build time as ISO 8601 UTC ('2026-12-01T14:28:10.240751Z'), or None."""
-    when = generation_time(name)
-    return when.isoformat().replace("+00:00", "Z") if when else None
 
 
 def _bilingual(value) -> dict:
@@ -92,7 +68,7 @@ def knowledge_document(engine) -> dict:
     entries = [knowledge_entry(engine.entries[key]) for key in sorted(engine.entries)]
     return {
         "generation": engine.generation,
-        "generated": engine.data.get("built") or generated_iso(engine.generation),
+        "generated": engine.data.get("built"),   # from the generation's manifest, not the clock
         "licence": LICENCE,
         "count": len(entries),
         "entries": entries,

@@ -14,8 +14,6 @@ from helpdesk.opendata import (
     GLOSSARY_HEADER,
     centre_rows,
     csv_bytes,
-    generated_iso,
-    generation_time,
     glossary_rows,
     knowledge_document,
     safe_cell,
@@ -39,15 +37,6 @@ def expected_desks(eng) -> int:
 
 
 # ---------------------------------------------------------------- pure functions
-
-def test_generation_time_comes_from_the_folder_name_not_the_clock():
-    assert generation_time("gen-20261201T142810240751-9e7fb0bf") == dt.datetime(
-        2026, 12, 1, 14, 28, 10, 240751, tzinfo=dt.UTC)
-    assert generated_iso("gen-20261201T142810240751-9e7fb0bf") == "2026-12-01T14:28:10.240751Z"
-    assert generated_iso("gen-20261122T101500-ab12cd34") == "2026-11-22T10:15:00Z"   # older names
-    assert generated_iso("not-a-generation") is None
-    assert generated_iso("gen-20261399T101500-ab12cd34") is None   # no month 13
-
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"https://evil.example\",\"click\")", "+1+2", "-2+3", "@SUM(A1)",
                                   "\t=1", "\r=1"])

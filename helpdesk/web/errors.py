@@ -14,7 +14,6 @@ import time
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..serving import RequestTooSlow
 from ..store import IndexUnavailable
 from .limits import limiter
 
@@ -79,10 +78,6 @@ def init_app(app) -> None:
     def no_index(exc):
         log.error("index unavailable: %s", exc)
         return _respond(503, INDEX_MISSING.format(detail=exc))
-
-    @app.errorhandler(RequestTooSlow)
-    def too_slow(exc):
-        return _respond(408, "The request did not arrive in time. / リクエストが時間内に届きませんでした。")
 
     @app.errorhandler(Exception)
     def unexpected(exc):

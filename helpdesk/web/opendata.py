@@ -93,5 +93,4 @@ def open_data_date() -> str:
         eng = engine()
     except Exception:
         return ""
-    built = eng.data.get("built") or opendata.generated_iso(eng.generation) or ""
-    return built[:10]
+    return (eng.data.get("built") or "")[:10]
