@@ -21,7 +21,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
+from .serverutil import free_port
 
 MISSING_MESSAGE = "PostgreSQL is missing: run scripts/setup --dev (it installs Debian's postgresql)"
 DATABASE = "helpdesk"
@@ -54,12 +55,6 @@ def find_bin_dir() -> Path | None:
                 and (bin_dir / "initdb").is_file():
             found.append((tuple(int(part) for part in version.split(".")), bin_dir))
     return max(found)[1] if found else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run_as() -> tuple[dict, dict]:
