@@ -13,7 +13,7 @@ import logging
 import os
 import secrets
 import tempfile
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
@@ -32,8 +32,16 @@ from .limits import limiter
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
 PERIODS = (7, 30, 90)
-# A hash to compare against when the name is unknown, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to compare against when the name is unknown, so both cases take the same time.
+
+    Made on the first sign-in, not at import: scrypt takes about 0.1 s, which every worker start
+    and every command would otherwise pay.
+    """
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def hash_password(password: str) -> str:
@@ -103,7 +111,7 @@ def login():
                 stored = current_app.extensions["question_log"].staff_password_hash(form.name.data)
             except SQLAlchemyError:
                 stored, error = None, _("The database is not available; please try again later.")
-            if check_password_hash(stored or _DUMMY_HASH, form.password.data) and stored:
+            if check_password_hash(stored or _dummy_hash(), form.password.data) and stored:
                 session.clear()
                 session["staff"] = form.name.data
                 session.permanent = True
