@@ -36,12 +36,11 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 from whoosh import query as wq
 
 from .directories import PrefectureMatcher
 from .indexing import EN_FIELDS, FIELD_BOOSTS, JA_FIELDS
+from .spelling import Corrector
 from .textanalysis import (
     bigrams,
     en_stem,
@@ -187,8 +186,7 @@ class Engine:
         for entry in self.entries.values():
             texts = [entry["title"]["en"], *entry["questions"]["en"], *entry["keywords"]["en"], entry["answer"]["en"]]
             vocabulary.update(w for w in latin_words(" ".join(texts)) if len(w) >= 4 and w.isalpha())
-        self.vocabulary = sorted(vocabulary)
-        self.vocabulary_set = vocabulary
+        self.vocabulary_words = vocabulary
         self.known_stems = set(self.postings.get("en", {})) | set(self.postings.get("en_body", {}))
         self.known_romaji = set(self.postings.get("romaji", {}))
 
@@ -225,6 +223,8 @@ class Engine:
 
     def _prepare_prefectures(self):
         self.prefectures = PrefectureMatcher(self.data.get("centres", {}).get("centres", []))
+        protected = self.synonym_words | ROMAJI_FUNCTION_WORDS | set(self.prefectures.latin) | self.known_romaji
+        self.corrector = Corrector(self.vocabulary_words, protected)
 
     def _prepare_glossary(self):
         self.glossary_keys: dict[str, dict] = {}
@@ -336,46 +336,30 @@ class Engine:
 
     def _fix_spelling(self, q: str, qa: QueryAnalysis) -> str:
         """Before synonyms are looked for: join a domain compound typed as two words ("market
-        place") and correct Latin words the knowledge base does not know ("digtal" → digital)."""
+        place") and correct words unknown to English and to the knowledge base ("digtal" →
+        digital). The query is rewritten only when the typo matches nothing in the index (so
+        nothing of what the user typed is lost); otherwise the correction is only suggested."""
         latin = re.sub(r"[^\x00-\x7f]+", " ", q)
         words = latin_words(latin)
         for first, second in zip(words, words[1:], strict=False):
             if first + second in self.synonym_words:
                 q = re.sub(rf"\b{re.escape(first)}\s+{re.escape(second)}\b", first + second, q, count=1)
         for word in latin_words(re.sub(r"[^\x00-\x7f]+", " ", q)):
-            if word in qa.corrections or not self._unfamiliar(word):
+            if word in qa.corrections or word in QUESTION_WORDS or not self.corrector.is_candidate(word):
                 continue
-            correction = self._correct(word)
-            if not correction or correction.startswith(word) or word.startswith(correction):
-                continue   # no near word, or only an inflection of it ("evaluations")
+            correction = self.corrector.correct(word)
+            if not correction:
+                continue
             qa.corrections[word] = correction
             if self._unknown(word):
                 q = re.sub(rf"\b{re.escape(word)}\b", correction, q)
-            # else: the stem already matches ("procurment" → procur), only the suggestion is shown
         return q
-
-    def _unfamiliar(self, word: str) -> bool:
-        """Not a word of the knowledge base's English or romaji text (a candidate typo)."""
-        if len(word) < 4 or not word.isalpha() or word in QUESTION_WORDS or word in self.synonym_words:
-            return False
-        folded = fold_romaji(word)
-        if folded in ROMAJI_FUNCTION_WORDS or folded in self.prefectures.latin:
-            return False
-        return word not in self.vocabulary_set
 
     def _unknown(self, word: str) -> bool:
         """Found nowhere in the index, neither by its stem nor by its romaji."""
         folded = fold_romaji(word)
         stem = en_stem(word)
         return bool(stem) and stem not in self.known_stems and folded not in self.known_romaji
-
-    def _correct(self, word: str):
-        limit = 1 if len(word) <= 7 else 2
-        best = process.extractOne(word, self.vocabulary, scorer=OSA.distance, score_cutoff=limit)
-        if best is None:
-            folded = fold_romaji(word)
-            best = process.extractOne(folded, self.vocabulary, scorer=OSA.distance, score_cutoff=limit)
-        return best[0] if best else None
 
     def _japanese_concepts(self, run: str, offset: int, taken: list) -> list:
         """Concepts of one run of Japanese text, leaving out what synonyms already took."""
@@ -524,61 +508,111 @@ class Engine:
 
 @dataclass
 class Decision:
+    """What to answer. `scores` holds each answer's own rank score in [0, 1] for the question
+    (or the question part) it answers: COVERAGE_SHARE × its coverage + the rest × its BM25F
+    relevance relative to the best candidate. `confidence` is the coverage of the best answer,
+    the number the threshold judges."""
+
     answered: bool
     confidence: float
     answer_ids: list
     related_ids: list
     analysis: QueryAnalysis
     centre: dict | None = None
-    glossary_term: dict | None = None
+    glossary_terms: list = field(default_factory=list)
+    scores: dict = field(default_factory=dict)
 
     @property
-    def is_long(self) -> bool:
-        """A question with many content words: the asker tells their situation, too."""
-        return sum(1 for c in self.concepts if not c.low_weight) >= LONG_QUESTION
+    def glossary_term(self):
+        return self.glossary_terms[0] if self.glossary_terms else None
+
+
+# A question of several parts: sentences, or "… and how/what/do …" joining two questions.
+_PART_BREAK = re.compile(
+    r"(?<=[?？。!！])\s*|[,;]?\s+(?:and|also|plus)\s+(?=(?:what|how|where|who|why|when|which|do|does|can|could"
+    r"|is|are|should|must|will|would)\b)|(?:、|。)?\s*(?:また|それと|あと|それから|さらに)[、,]\s*")
+_ASKS_EN = re.compile(r"^(?:what|how|where|who|why|when|which|do|does|did|can|could|is|are|should|must|will|would"
+                      r"|may|tell|explain|list|give)\b|\?$")
+_ASKS_JA = re.compile(r"([か？?]|ですか|でしょうか|ますか|とは|教えて(ください)?|知りたい|したい|たい)[。]?$")
+
+
+def question_parts(text: str) -> list:
+    """The questions inside a text; statements of context ("We are a Dutch SME.") are left out.
+    One part (the whole text) unless at least two parts are questions."""
+    pieces = [p.strip(" ,、") for p in _PART_BREAK.split(text.strip()) if p and p.strip(" ,、")]
+    asks = [p for p in pieces if _ASKS_EN.search(p.lower()) or _ASKS_JA.search(p)]
+    return asks if len(asks) >= 2 else [text]
+
+
+def _choose(engine: Engine, qa: QueryAnalysis) -> tuple:
+    """(answered, chosen [(id, rank score)], coverage of the best) for one question (part)."""
+    ranked = engine.rank(qa)
+    if not ranked:
+        return False, [], 0.0
+    top_id, top_final, top_cov, _ = ranked[0]
+    threshold = ANCHORED_THRESHOLD if engine.anchored(qa, top_id) else CONFIDENCE_THRESHOLD
+    if qa.is_long:
+        threshold *= LONG_THRESHOLD_FACTOR
+    if top_cov < threshold:
+        return False, [(top_id, top_final)], top_cov
+    chosen = [(top_id, top_final)]
+    for entry_id, final, cov, _ in ranked[1:]:
+        if len(chosen) >= MAX_ANSWERS:
+            break
+        if top_final - final <= AMBIGUITY_GAP and cov >= threshold:
+            chosen.append((entry_id, final))
+    # Show up to three: fill with the next best entries that still clear the threshold.
+    for entry_id, final, cov, _ in ranked[1:]:
+        if len(chosen) >= MAX_ANSWERS:
+            break
+        if all(entry_id != c for c, _ in chosen) and cov >= threshold and final >= 0.6 * top_final:
+            chosen.append((entry_id, final))
+    return True, chosen, top_cov
 
 
 def decide(engine: Engine, text: str) -> Decision:
     """Apply the answering rules to a question; pure apart from reading the index."""
     qa = engine.analyze(text)
+    answered, chosen, confidence = _choose(engine, qa)
     ranked = engine.rank(qa)
-    confidence = ranked[0][2] if ranked else 0.0
-    threshold = CONFIDENCE_THRESHOLD
-    if ranked and engine.anchored(qa, ranked[0][0]):
-        threshold = ANCHORED_THRESHOLD
-    if qa.is_long:
-        threshold *= LONG_THRESHOLD_FACTOR
-    answered = confidence >= threshold
-    answer_ids: list = []
-    if answered:
-        top_final = ranked[0][1]
-        for entry_id, final, cov, _ in ranked:
-            if len(answer_ids) >= MAX_ANSWERS:
-                break
-            if not answer_ids or (top_final - final <= AMBIGUITY_GAP and cov >= threshold):
-                answer_ids.append(entry_id)
-        # Show up to three: fill with the next best entries that still clear the threshold.
-        for entry_id, final, cov, _ in ranked:
-            if len(answer_ids) >= MAX_ANSWERS:
-                break
-            if entry_id not in answer_ids and cov >= threshold and final >= 0.6 * top_final:
-                answer_ids.append(entry_id)
+    scores: dict = {entry_id: round(final, 4) for entry_id, final, _, _ in ranked}
+    answer_ids = [entry_id for entry_id, _ in chosen] if answered else []
+    glossary_terms = [qa.glossary_term] if qa.glossary_term else []
+    parts = question_parts(text)
+    if len(parts) > 1:
+        # Each part's best answer leads, in the order asked; then the whole question's answers.
+        firsts = []
+        for part in parts:
+            part_qa = engine.analyze(part)
+            part_answered, part_chosen, part_confidence = _choose(engine, part_qa)
+            if part_qa.glossary_term and part_qa.glossary_term not in glossary_terms:
+                glossary_terms.append(part_qa.glossary_term)
+            if part_answered:
+                entry_id, final = part_chosen[0]
+                scores[entry_id] = max(scores.get(entry_id, 0.0), round(final, 4))
+                confidence = max(confidence, part_confidence)
+                if entry_id not in firsts:
+                    firsts.append(entry_id)
+        if firsts:
+            answered = True
+            answer_ids = (firsts + [e for e in answer_ids if e not in firsts])[:MAX_ANSWERS]
     centre = None
     top_topic = engine.entries[answer_ids[0]]["topic"] if answer_ids else None
     if qa.prefecture and (qa.desk_intent or top_topic == "kankouju" or not qa.concepts):
         centre = qa.prefecture
         answered = True
-        confidence = max(confidence, CONFIDENCE_THRESHOLD)
         desk_entry = "kankouju-consultancy-desks"
         if desk_entry in engine.entries and desk_entry not in answer_ids:
             answer_ids = [desk_entry, *answer_ids][:MAX_ANSWERS - 1]
-    glossary_term = qa.glossary_term
-    if glossary_term:
-        answered = True
-        confidence = max(confidence, CONFIDENCE_THRESHOLD)
-        linked = glossary_term.get("entry")
+            scores.setdefault(desk_entry, round(COVERAGE_SHARE * engine.coverage(qa, desk_entry), 4))
+    for term in glossary_terms:
+        linked = term.get("entry")
         if linked in engine.entries and linked not in answer_ids:
-            answer_ids = [linked, *answer_ids][:MAX_ANSWERS - 1]
+            answered = True
+            answer_ids = [linked, *answer_ids][:MAX_ANSWERS]
+            scores.setdefault(linked, round(COVERAGE_SHARE * engine.coverage(qa, linked), 4))
+    if glossary_terms:
+        answered = True
     related: list = []
     if answer_ids:
         for rel in engine.entries[answer_ids[0]].get("related", []):
@@ -589,5 +623,7 @@ def decide(engine: Engine, text: str) -> Decision:
             break
         if entry_id not in answer_ids and entry_id not in related and cov > 0.2:
             related.append(entry_id)
-    return Decision(answered=answered, confidence=round(confidence, 4), answer_ids=answer_ids if answered else [],
-                    related_ids=related[:5], analysis=qa, centre=centre, glossary_term=glossary_term)
+    answer_ids = answer_ids if answered else []
+    return Decision(answered=answered, confidence=round(confidence, 4), answer_ids=answer_ids,
+                    related_ids=related[:5], analysis=qa, centre=centre, glossary_terms=glossary_terms,
+                    scores={e: scores.get(e, 0.0) for e in answer_ids})

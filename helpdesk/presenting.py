@@ -14,11 +14,17 @@ def entry_url(entry_id: str, lang: str) -> str:
     return f"/entry/{entry_id}?lang={lang}"
 
 
+def present_sources(sources: list) -> list:
+    """Title and address of each source; `url` is null for a source with no web address
+    (its title is then the full citation)."""
+    return [{"title": s["title"], "url": s.get("url") or None} for s in sources or []]
+
+
 def present_entry(entry: dict, lang: str, score: float, with_html: bool = False) -> dict:
     item = {
         "id": entry["id"], "topic": entry["topic"], "title": entry["title"][lang],
-        "answer": to_text(entry["answer"][lang]), "url": entry_url(entry["id"], lang), "score": round(score, 4),
-        "sources": [{"title": s["title"], "url": s["url"] or s.get("document", "")} for s in entry["sources"]],
+        "answer": to_text(entry["answer"][lang], lang), "url": entry_url(entry["id"], lang), "score": round(score, 4),
+        "sources": present_sources(entry["sources"]),
     }
     if with_html:
         item["html"] = to_html(entry["answer"][lang], lang)
@@ -47,25 +53,26 @@ def centre_markdown(centre: dict, lang: str) -> str:
     return "\n\n".join(lines)
 
 
-def present_centre(centre: dict, lang: str, score: float) -> dict:
+def present_centre(centre: dict, lang: str) -> dict:
+    """A desk card. Its score is 1.0: the question named this prefecture, so the desk is
+    certainly the one asked for (whether its details are confirmed is said in the text)."""
     pref_en = centre["prefecture"]["en"]
     title = (f"官公需総合相談センター（{centre['prefecture']['ja']}）" if lang == "ja"
              else f"Kankouju consultancy desk: {pref_en}")
     return {
         "id": f"centre-{centre['code']}", "topic": "kankouju", "title": title,
-        "answer": to_text(centre_markdown(centre, lang)), "html": to_html(centre_markdown(centre, lang), lang),
+        "answer": to_text(centre_markdown(centre, lang), lang), "html": to_html(centre_markdown(centre, lang), lang),
         "url": f"/centres?q={quote(pref_en)}&lang={lang}#centre-{centre['code']}", "score": 1.0,
-        "sources": [{"title": s["title"], "url": s.get("url", "")} for s in centre.get("sources", [])],
+        "sources": present_sources(centre.get("sources")),
     }
 
 
-def present_glossary(term: dict, lang: str) -> dict:
-    headline = f"{term['ja']}（{term['kana']}, {term['romaji']}）— {term['en']}"
-    body = term["definition"][lang]
+def present_definition(term: dict, lang: str) -> dict:
+    """A glossary term the question names: shown beside the answers, never as one of them."""
     return {
-        "id": "glossary-" + term["romaji"].replace(" ", "-"), "topic": term.get("topic", "general"),
-        "title": headline, "answer": body, "html": to_html(body, lang),
-        "url": f"/glossary?q={quote(term['romaji'])}&lang={lang}", "score": 1.0, "sources": [],
+        "term": term["ja"], "reading": term["kana"], "romaji": term["romaji"], "english": term["en"],
+        "definition": term["definition"][lang], "url": f"/glossary?q={quote(term['romaji'])}&lang={lang}",
+        "sources": present_sources(term.get("sources")),
     }
 
 
@@ -80,25 +87,23 @@ def present_contacts(engine: Engine, lang: str) -> list:
 
 def build_response(engine: Engine, decision: Decision, query: str, lang: str, with_html: bool = False) -> dict:
     answers = []
-    if decision.glossary_term:
-        term = dict(decision.glossary_term)
-        linked = engine.entries.get(term.get("entry"))
-        term["topic"] = linked["topic"] if linked else "general"
-        answers.append(present_glossary(term, lang))
     if decision.centre:
-        answers.append(present_centre(decision.centre, lang, decision.confidence))
-    for i, entry_id in enumerate(decision.answer_ids):
-        score = decision.confidence if i == 0 else decision.confidence * 0.9 ** i
-        answers.append(present_entry(engine.entries[entry_id], lang, score, with_html))
+        answers.append(present_centre(decision.centre, lang))
+    entries = sorted(decision.answer_ids, key=lambda e: -decision.scores.get(e, 0.0))   # stable: rank order on ties
+    for entry_id in entries:
+        answers.append(present_entry(engine.entries[entry_id], lang, decision.scores.get(entry_id, 0.0), with_html))
     answers = answers[:3]
     if not with_html:
         for a in answers:
             a.pop("html", None)
+    definitions = [present_definition(t, lang) for t in decision.glossary_terms]
+    answered = decision.answered and bool(answers or definitions)
     return {
-        "query": query, "lang": lang, "answered": decision.answered and bool(answers),
+        "query": query, "lang": lang, "answered": answered,
         "answers": answers,
+        "definitions": definitions,
         "did_you_mean": decision.analysis.did_you_mean,
         "related": [{"id": r, "title": engine.entries[r]["title"][lang], "url": entry_url(r, lang)}
                     for r in decision.related_ids],
-        "contacts": [] if decision.answered else present_contacts(engine, lang),
+        "contacts": [] if answered else present_contacts(engine, lang),
     }

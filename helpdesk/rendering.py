@@ -7,7 +7,6 @@ never reaches a page. Links `entry:ID` become links to the entry page.
 
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
 
@@ -45,12 +44,82 @@ def to_html(markdown: str, lang: str = "en") -> str:
     return clean.replace(_OPEN, "<strong>").replace(_CLOSE, "</strong>")
 
 
+def _inline_text(token, lang: str) -> str:
+    """The words of one inline token; a link keeps its target: "text (https://…)"."""
+    out: list = []
+    hrefs: list = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline", "html_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append(" " if child.type == "softbreak" else "\n")
+        elif child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            if href.startswith("entry:"):
+                href = f"/entry/{href[len('entry:'):]}?lang={lang}"
+            hrefs.append((href, len(out)))
+        elif child.type == "link_close" and hrefs:
+            href, start = hrefs.pop()
+            label = "".join(out[start:]).strip()
+            if href and href != label:
+                out.append(f" ({href})")
+        elif child.type == "image":
+            out.append(child.content)
+    return "".join(out).replace(_OPEN, "").replace(_CLOSE, "")
+
+
 @lru_cache(maxsize=2048)
-def to_text(markdown: str) -> str:
-    """Plain text: tags dropped, block ends become line breaks, entities decoded."""
-    rendered = _md.render(re.sub(r"\]\(entry:[a-z0-9-]+\)", "]()", _mark_bold(markdown)))
-    rendered = re.sub(r"</(p|li|tr|h\d|pre|blockquote)>", "\n", rendered)
-    rendered = re.sub(r"</t[hd]>", " | ", rendered)
-    text = html.unescape(nh3.clean(rendered, tags=set())).replace(_OPEN, "").replace(_CLOSE, "")
+def to_text(markdown: str, lang: str = "en") -> str:
+    """Plain text for the JSON API and plain-text channels, readable without Markdown:
+    a table row becomes one line with its cells joined by " — ", list items keep "• " or
+    "1. " (indented when nested), a link keeps its target as "text (address)" and an entry
+    link becomes the entry's site path. HTML in the source stays literal text."""
+    tokens = _md.parse(_mark_bold(markdown))
+    lines: list = []
+    lists: list = []          # stack of [kind, next number]
+    prefix = ""               # the bullet or number waiting for the first line of a list item
+    row: list = []
+    in_cell = False
+    for token in tokens:
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(token.attrs.get("start", 1) or 1) if kind == "ordered_list_open" else 0
+            lists.append(["ol" if start else "ul", start])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+            if not lists:
+                lines.append("")
+        elif kind == "list_item_open":
+            current = lists[-1]
+            marker = f"{current[1]}. " if current[0] == "ol" else "• "
+            if current[0] == "ol":
+                current[1] += 1
+            prefix = "  " * (len(lists) - 1) + marker
+        elif kind == "tr_open":
+            row = []
+        elif kind in ("th_open", "td_open"):
+            in_cell = True
+        elif kind in ("th_close", "td_close"):
+            in_cell = False
+        elif kind == "tr_close":
+            lines.append(" — ".join(cell for cell in row if cell))
+        elif kind == "table_close":
+            lines.append("")
+        elif kind == "inline":
+            text = _inline_text(token, lang).strip()
+            if in_cell:
+                row.append(text)
+            elif prefix:
+                lines.append(prefix + text)
+                prefix = ""
+            elif lists:
+                lines.append("  " * len(lists) + text)
+            else:
+                lines.append(text)
+        elif kind in ("paragraph_close", "heading_close") and not lists:
+            lines.append("")
+        elif kind in ("fence", "code_block"):
+            lines.extend([token.content.rstrip("\n"), ""])
+    text = "\n".join(lines)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

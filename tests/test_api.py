@@ -2,7 +2,7 @@
 
 import pytest
 
-CONTRACT_KEYS = {"ask_id", "query", "lang", "answered", "answers", "did_you_mean", "related", "contacts"}
+CONTRACT_KEYS = {"ask_id", "query", "lang", "answered", "answers", "definitions", "did_you_mean", "related", "contacts"}
 ANSWER_KEYS = {"id", "topic", "title", "answer", "url", "score", "sources"}
 
 
@@ -122,3 +122,31 @@ def test_unanswered_questions_are_logged_for_staff(client, caplog):
         client.get("/api/ask", query_string={"q": "What is keishin?"})
     logged = [r.getMessage() for r in caplog.records if r.name == "helpdesk.unanswered"]
     assert len(logged) == 1 and "capital of France" in logged[0]
+
+
+def test_glossary_terms_come_as_definitions_beside_the_answers(client):
+    data = client.get("/api/ask", query_string={"q": "What is a ceiling price?"}).get_json()
+    assert data["answered"] is True
+    assert [d["term"] for d in data["definitions"]] == ["予定価格"]
+    definition = data["definitions"][0]
+    assert definition["english"] == "ceiling price" and definition["romaji"] == "yotei kakaku"
+    assert definition["definition"].startswith("The maximum contract price")
+    assert definition["sources"] == [{"title": "Test glossary source", "url": "https://example.org/yotei-kakaku"}]
+    assert all(not a["id"].startswith("glossary") for a in data["answers"])
+    ja = client.get("/api/ask", query_string={"q": "予定価格とは"}).get_json()
+    assert ja["definitions"][0]["definition"] == "発注者があらかじめ定める契約金額の上限。"
+
+
+def test_each_answer_has_its_own_score_and_the_list_follows_it(client):
+    answers = client.get("/api/ask", query_string={"q": "keishin validity"}).get_json()["answers"]
+    scores = [a["score"] for a in answers]
+    assert len(scores) >= 2 and scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 1 for s in scores)
+    assert answers[0]["id"] == "keishin-validity" and scores[0] > 0.9     # holds both words asked
+    assert scores[1] < 1.0 and scores[1] != round(scores[0] * 0.9, 4)    # its own share, not a decoration
+
+
+def test_two_questions_in_one_get_an_answer_each(client):
+    data = client.get("/api/ask", query_string={"q": "What is kankouju and how long is keishin valid?"}).get_json()
+    ids = [a["id"] for a in data["answers"]]
+    assert "kankouju-what-is" in ids and "keishin-validity" in ids
