@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,7 +155,12 @@ def as_date(value):
     return None
 
 
+MIN_CITATION_CHARS = 20   # a source without an address is cited in full: body, document title, year
+
+
 def check_sources(sources, path, line, problems):
+    """Every source is the page that says it (`url`: an http(s) address) or, with `url: null`,
+    a document cited in full in its `title`. Prose about a missing address is not a source."""
     if not isinstance(sources, list) or not sources:
         problems.append(Problem(path, line, "'sources' needs at least one item with a title and a url"))
         return []
@@ -164,17 +170,27 @@ def check_sources(sources, path, line, problems):
         if not isinstance(src, dict) or not _text(src.get("title")):
             problems.append(Problem(path, src_line, "each source needs a 'title'"))
             continue
-        url, document = src.get("url"), src.get("document")
-        if _text(url):
-            if not re.match(r"^https?://[^\s/]+\.[^\s]+$", url.strip()):
-                problems.append(Problem(path, line_of(src, "url", src_line),
-                                        f"source url is not a web address: {url!r}"))
-                continue
-        elif not _text(document):
-            problems.append(Problem(path, src_line, "each source needs a 'url' (or a 'document' for a paper source)"))
+        if "document" in src:
+            problems.append(Problem(path, line_of(src, "document", src_line),
+                                    "'document' is not used any more: write the full citation in 'title' "
+                                    "and 'url: null' (or the https address of the page)"))
             continue
-        clean.append({"title": src["title"].strip(), "url": (url or "").strip(),
-                      "document": (document or "").strip(), "date": str(src.get("date") or "")})
+        if "url" not in src:
+            problems.append(Problem(path, src_line, "each source needs a 'url' (https://… or null for a "
+                                                    "document without a web address)"))
+            continue
+        url = src.get("url")
+        if url is None:
+            if len(src["title"].strip()) < MIN_CITATION_CHARS:
+                problems.append(Problem(path, src_line, "a source with 'url: null' needs a full citation in "
+                                                        f"'title' (at least {MIN_CITATION_CHARS} characters)"))
+                continue
+        elif not isinstance(url, str) or not re.match(r"^https?://[^\s/]+\.[^\s]+$", url.strip()):
+            problems.append(Problem(path, line_of(src, "url", src_line),
+                                    f"source url is not a web address (http:// or https://): {url!r}"))
+            continue
+        clean.append({"title": src["title"].strip(), "url": url.strip() if url else None,
+                      "date": str(src.get("date") or "")})
     return clean
 
 
@@ -223,7 +239,7 @@ def _bilingual(meta, key, path, problems, is_list=False):
             out[lang] = items
             if key == "questions" and 0 < len(items) < MIN_QUESTIONS:
                 problems.append(Problem(path, item_line, f"only {len(items)} question(s) in '{lang}': "
-                                        f"write at least {MIN_QUESTIONS} ways users ask", "warning"))
+                                        f"write at least {MIN_QUESTIONS} ways users ask"))
         else:
             if not _text(item):
                 problems.append(Problem(path, item_line, f"'{key}.{lang}' is missing"))
@@ -369,7 +385,8 @@ def load_glossary(file: Path, problems: list) -> list:
         if missing:
             problems.append(Problem(str(file), line, f"glossary term is missing {', '.join(missing)}"))
             continue
-        out.append({**term, "_line": line})
+        sources = check_sources(term.get("sources"), str(file), line_of(term, "sources", line), problems)
+        out.append({**term, "sources": sources, "_line": line})
     return out
 
 
@@ -440,14 +457,31 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
     if (root / "glossary.yaml").exists():
         kb.glossary = load_glossary(root / "glossary.yaml", problems)
         for term in kb.glossary:
-            if term.get("entry") and term["entry"] not in kb.entries:
+            linked = kb.entries.get(term.get("entry")) if term.get("entry") else None
+            if term.get("entry") and linked is None:
                 problems.append(Problem(str(root / "glossary.yaml"), term["_line"],
                                         f"glossary term points to entry '{term['entry']}' which does not exist"))
+            elif linked is not None and not entry_mentions(linked, term):
+                problems.append(Problem(str(root / "glossary.yaml"), term["_line"],
+                                        f"glossary term '{term['ja']}' points to entry '{linked.id}', which never "
+                                        "mentions it (in Japanese, English or romaji): link an entry that explains it"))
     if (root / "directories" / "centres.yaml").exists():
         kb.centres = load_directory(root / "directories" / "centres.yaml", "centres", problems)
     if (root / "directories" / "analysis_agencies.yaml").exists():
         kb.agencies = load_directory(root / "directories" / "analysis_agencies.yaml", "agencies", problems)
     return kb, problems
+
+
+def entry_mentions(entry, term: dict) -> bool:
+    """Does the entry's text (either language: title, questions, keywords, answer) name the term?"""
+    texts = [entry.title[lang] for lang in LANGS] + [entry.answer[lang] for lang in LANGS]
+    for lang in LANGS:
+        texts += list(entry.questions.get(lang, [])) + list(entry.keywords.get(lang, []))
+    haystack = unicodedata.normalize("NFKC", " ".join(texts)).lower()
+    names = []
+    for key in ("ja", "romaji", "en"):   # "建設キャリアアップシステム / CCUS", "ceiling price (reserve price)"
+        names += re.split(r"\s*[/／]\s*|\s*[（(][^)）]*[)）]\s*", str(term.get(key, "")))
+    return any(len(n.strip()) >= 2 and unicodedata.normalize("NFKC", n.strip()).lower() in haystack for n in names)
 
 
 def errors_in(problems) -> list:

@@ -46,8 +46,8 @@ def _bilingual(value) -> dict:
 
 
 def _source(src: dict) -> dict:
-    return {"title": src.get("title", ""), "url": src.get("url", ""),
-            "document": src.get("document", ""), "date": src.get("date", "")}
+    """Title, address (null for a document without one: the title is its full citation) and date."""
+    return {"title": src.get("title", ""), "url": src.get("url") or None, "date": src.get("date", "")}
 
 
 def knowledge_entry(data: dict) -> dict:
@@ -88,8 +88,8 @@ def _safe_row(values) -> list[str]:
 def sources_text(sources) -> str:
     """Source titles and addresses as one cell: 'title <url> | title <url>'; '' when there are none.
 
-    Accepts what the knowledge files may carry: a list of {title, url|document} records, one such
-    record, or plain text. A record's `document` is shown only when it says more than its title.
+    Accepts what the knowledge files may carry: a list of {title, url} records (url null for a
+    document cited in full by its title), one such record, or plain text.
     """
     if not sources:
         return ""
@@ -102,9 +102,6 @@ def sources_text(sources) -> str:
         elif isinstance(src, dict):
             title = str(src.get("title") or "").strip()
             where = str(src.get("url") or "").strip()
-            document = str(src.get("document") or "").strip()
-            if not where and document and document != title:
-                where = document
             text = f"{title} <{where}>" if title and where else (title or where)
         else:
             continue

@@ -71,7 +71,8 @@ def test_unknown_related_id_and_broken_entry_link(kb_dir):
     path.write_text(text)
     errors = errors_in(problems_for(kb_dir))
     by_message = {e.message: e.line for e in errors}
-    assert by_message["related id 'no-such-entry' does not exist"] == 19
+    related_line = next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if ln.startswith("related:"))
+    assert by_message["related id 'no-such-entry' does not exist"] == related_line
     link_line = [ln for m, ln in by_message.items() if "missing-entry" in m]
     assert link_line and path.read_text().splitlines()[link_line[0] - 1].count("missing-entry") == 1
 
@@ -111,7 +112,7 @@ def test_kb_check_cli_reports_and_exits_nonzero(kb_dir, tmp_path):
     path.write_text(path.read_text().replace("related: [keishin-what-is]", "related: [nope]"))
     bad = runner.invoke(args=["kb", "check"])
     assert bad.exit_code == 1
-    assert "keishin-validity.md:19: error: related id 'nope' does not exist" in bad.output
+    assert "keishin-validity.md:22: error: related id 'nope' does not exist" in bad.output
 
 
 def test_kb_build_refuses_broken_base_and_keeps_serving_index(kb_dir, tmp_path):
@@ -168,3 +169,44 @@ def test_unreadable_generation_keeps_last_good_one(kb_dir, tmp_path):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json()["generation"] == good
     assert client.get("/api/ask", query_string={"q": "keishin"}).status_code == 200
+
+
+SOURCE_BLOCK = "sources:\n  - title: Test source\n    url: https://example.org/validity\n"
+
+
+@pytest.mark.parametrize("replacement, complaint", [
+    ("sources:\n  - title: Test source\n    document: full web address not recorded\n", "'document' is not used"),
+    ("sources:\n  - title: Test source\n    url: full web address not recorded\n", "not a web address"),
+    ("sources:\n  - title: Test source\n    url: ftp://example.org/x\n", "not a web address"),
+    ("sources:\n  - title: A law\n    url: null\n", "full citation"),
+    ("sources:\n  - title: Test source\n", "needs a 'url'"),
+])
+def test_a_source_is_an_address_or_a_full_citation(kb_dir, replacement, complaint):
+    path = entry_file(kb_dir)
+    path.write_text(path.read_text().replace(SOURCE_BLOCK, replacement))
+    assert any(complaint in e.message for e in errors_in(problems_for(kb_dir)))
+
+
+def test_a_document_without_address_cited_in_full_is_accepted(kb_dir):
+    path = entry_file(kb_dir)
+    citation = "sources:\n  - title: Construction Business Act (Act No. 100 of 1949), Article 27-23\n    url: null\n"
+    path.write_text(path.read_text().replace(SOURCE_BLOCK, citation))
+    assert errors_in(problems_for(kb_dir)) == []
+
+
+def test_fewer_than_four_questions_is_an_error(kb_dir):
+    path = entry_file(kb_dir)
+    text = path.read_text()
+    path.write_text(text.replace("    - keishin yukou kikan\n", "").replace("    - When does keishin expire?\n", ""))
+    assert any("at least 4" in e.message for e in errors_in(problems_for(kb_dir)))
+
+
+def test_glossary_term_needs_a_source_and_an_entry_that_mentions_it(kb_dir):
+    glossary = kb_dir / "glossary.yaml"
+    text = glossary.read_text()
+    glossary.write_text(text.replace("    sources:\n      - title: Test glossary source\n"
+                                     "        url: https://example.org/yotei-kakaku\n", ""))
+    assert any("'sources'" in e.message and e.path.endswith("glossary.yaml") for e in errors_in(problems_for(kb_dir)))
+    glossary.write_text(text + "    entry: keishin-validity\n")
+    errors = errors_in(problems_for(kb_dir))
+    assert any("never mentions it" in e.message for e in errors)

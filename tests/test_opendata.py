@@ -59,7 +59,7 @@ def test_glossary_rows_neutralise_formulas_and_never_invent_sources():
          "definition": {"en": "d", "ja": "定"}, "source": "Cabinet Order, art. 79"},
         {"ja": "入札", "kana": "にゅうさつ", "romaji": "nyuusatsu", "en": "bidding",
          "definition": {"en": "d", "ja": "定"},
-         "sources": [{"title": "MOF", "url": "https://www.mof.go.jp/"}, {"title": "Act", "document": "Act text"}]},
+         "sources": [{"title": "MOF", "url": "https://www.mof.go.jp/"}, {"title": "Accounts Act (Act No. 35 of 1947)", "url": None}]},
     ]
     rows = glossary_rows(terms)
     assert len(rows) == 3 and all(len(r) == len(GLOSSARY_HEADER) for r in rows)
@@ -68,7 +68,7 @@ def test_glossary_rows_neutralise_formulas_and_never_invent_sources():
     assert first["romaji"] == "'-romaji" and first["en"] == "'@en" and first["definition_en"] == "'+def"
     assert first["source"] == ""   # no source field: empty, not made up from the entry
     assert dict(zip(GLOSSARY_HEADER, rows[1], strict=True))["source"] == "Cabinet Order, art. 79"
-    assert dict(zip(GLOSSARY_HEADER, rows[2], strict=True))["source"] == "MOF <https://www.mof.go.jp/> | Act <Act text>"
+    assert dict(zip(GLOSSARY_HEADER, rows[2], strict=True))["source"] == "MOF <https://www.mof.go.jp/> | Accounts Act (Act No. 35 of 1947)"
 
 
 def test_centre_rows_join_sources_and_put_the_national_centre_first():
@@ -76,12 +76,12 @@ def test_centre_rows_join_sources_and_put_the_national_centre_first():
         "national": {"organisation": {"en": "National", "ja": "全国"}, "phone": "03-1", "sources": []},
         "centres": [{"code": "27", "prefecture": {"en": "Osaka", "ja": "大阪府"}, "phone": "+81-6-0000",
                      "sources": [{"title": "A", "url": "https://a.example/"},
-                                 {"title": "B", "document": "B"}]}],
+                                 {"title": "B", "url": None}]}],
     }
     rows = [dict(zip(CENTRE_HEADER, r, strict=True)) for r in centre_rows(centres)]
     assert [r["scope"] for r in rows] == ["national", "prefecture"]
     assert rows[0]["sources"] == "" and rows[0]["status"] == ""
-    assert rows[1]["sources"] == "A <https://a.example/> | B"   # a document equal to its title is not repeated
+    assert rows[1]["sources"] == "A <https://a.example/> | B"   # a document without an address: its citation
     assert rows[1]["phone"] == "'+81-6-0000"
 
 
@@ -114,7 +114,8 @@ def check_knowledge_json(client, eng):
             assert item[field]["en"].strip() and item[field]["ja"].strip()
             assert item[field] == {"en": stored[field]["en"], "ja": stored[field]["ja"]}   # Markdown as written
         assert item["questions"]["en"] and item["questions"]["ja"]
-        assert item["sources"] and all(s["title"] and (s["url"] or s["document"]) for s in item["sources"])
+        assert item["sources"] and all(s["title"] and (s["url"] is None or s["url"].startswith(("https://", "http://")))
+                                   for s in item["sources"])
         assert item["reviewed"] == stored["reviewed"] and item["topic"] == stored["topic"]
     assert doc["generation"] == eng.generation
     when = dt.datetime.fromisoformat(doc["generated"])
