@@ -59,7 +59,8 @@ def test_glossary_rows_neutralise_formulas_and_never_invent_sources():
          "definition": {"en": "d", "ja": "定"}, "source": "Cabinet Order, art. 79"},
         {"ja": "入札", "kana": "にゅうさつ", "romaji": "nyuusatsu", "en": "bidding",
          "definition": {"en": "d", "ja": "定"},
-         "sources": [{"title": "MOF", "url": "https://www.mof.go.jp/"}, {"title": "Accounts Act (Act No. 35 of 1947)", "url": None}]},
+         "sources": [{"title": "MOF", "url": "https://www.mof.go.jp/"},
+                     {"title": "Accounts Act (Act No. 35, 1947)", "url": None}]},
     ]
     rows = glossary_rows(terms)
     assert len(rows) == 3 and all(len(r) == len(GLOSSARY_HEADER) for r in rows)
@@ -68,7 +69,8 @@ def test_glossary_rows_neutralise_formulas_and_never_invent_sources():
     assert first["romaji"] == "'-romaji" and first["en"] == "'@en" and first["definition_en"] == "'+def"
     assert first["source"] == ""   # no source field: empty, not made up from the entry
     assert dict(zip(GLOSSARY_HEADER, rows[1], strict=True))["source"] == "Cabinet Order, art. 79"
-    assert dict(zip(GLOSSARY_HEADER, rows[2], strict=True))["source"] == "MOF <https://www.mof.go.jp/> | Accounts Act (Act No. 35 of 1947)"
+    third = dict(zip(GLOSSARY_HEADER, rows[2], strict=True))
+    assert third["source"] == "MOF <https://www.mof.go.jp/> | Accounts Act (Act No. 35, 1947)"
 
 
 def test_centre_rows_join_sources_and_put_the_national_centre_first():
