@@ -67,21 +67,7 @@ LONG_QUESTION = 6             # content concepts from which a question counts as
 UNKNOWN_IN_LONG = 0.5         # weight factor for unknown words in a long question
 LONG_THRESHOLD_FACTOR = 0.75  # a long question's own story dilutes coverage: thresholds scale down
 
-QUESTION_WORDS = {
-    "what", "whats", "how", "where", "who", "why", "when", "which", "do", "does", "did", "i", "my", "me",
-    "we", "our", "can", "could", "should", "would", "get", "need", "want", "tell", "about", "there",
-    "any", "much", "many", "please", "know", "explain", "mean", "means", "meaning", "is", "are", "was",
-    "am", "hi", "hello", "info", "information", "some", "someone", "somebody", "here", "way",
-    "needed", "use", "using", "find", "count", "counts", "toward", "towards", "into", "like",
-    "thing", "things", "kind", "they", "them", "have", "has", "go", "make", "give", "take",
-    "see", "look", "exactly", "actually", "really", "also", "just", "anything", "something",
-}
-# Japanese particles, auxiliaries and question words as typed in romaji ("DMP ni sanka dekimasu ka").
-_ROMAJI_FUNCTION_TEXT = (
-    "no wa ga wo o ni de to mo he e ka ne yo ya kara made yori toha tte desu desuka masu masuka deshou "
-    "dekimasu dekiru dekimasuka shitai shimasu suru shite arimasu aru nai nan nani naze doko itsu itsumade "
-    "dou douyatte dore dono ikura donokurai kudasai oshiete onegai ii iidesu kana")
-ROMAJI_FUNCTION_WORDS = {fold_romaji(w) for w in _ROMAJI_FUNCTION_TEXT.split()}  # noqa: SIM905
+# Light words (how one asks, not what about) come from knowledge/light_words.yaml: see Engine.light.
 DESK_WORDS_EN = {"help", "desk", "centre", "center", "centres", "centers", "consult", "consultancy",
                  "consultation", "contact", "advice", "advisor", "adviser", "support", "office", "phone",
                  "soudan", "sodan", "madoguchi", "chuokai", "sentaa", "helpdesk"}
@@ -156,6 +142,9 @@ class Engine:
         self.entries = data["entries"]
         self._local = threading.local()
         self._load_term_sets()
+        light = data.get("light_words") or {}
+        self.light_en = frozenset(light.get("en", ()))
+        self.light_romaji = frozenset(fold_romaji(w) for w in light.get("romaji", ()))
         self._prepare_synonyms()
         self._prepare_prefectures()
         self._prepare_glossary()
@@ -223,7 +212,7 @@ class Engine:
 
     def _prepare_prefectures(self):
         self.prefectures = PrefectureMatcher(self.data.get("centres", {}).get("centres", []))
-        protected = self.synonym_words | ROMAJI_FUNCTION_WORDS | set(self.prefectures.latin) | self.known_romaji
+        protected = self.synonym_words | self.light_romaji | set(self.prefectures.latin) | self.known_romaji
         self.corrector = Corrector(self.vocabulary_words, protected)
 
     def _prepare_glossary(self):
@@ -322,7 +311,7 @@ class Engine:
     def _latin_concept(self, word: str, qa: QueryAnalysis):
         stem = en_stem(word)
         folded = fold_romaji(word)
-        low = word in QUESTION_WORDS or word.isdigit() or folded in ROMAJI_FUNCTION_WORDS
+        low = word in self.light_en or word.isdigit() or folded in self.light_romaji
         if not stem:
             return None          # an English stop word ("the", "of", "is")
         alternatives = []
@@ -345,7 +334,7 @@ class Engine:
             if first + second in self.synonym_words:
                 q = re.sub(rf"\b{re.escape(first)}\s+{re.escape(second)}\b", first + second, q, count=1)
         for word in latin_words(re.sub(r"[^\x00-\x7f]+", " ", q)):
-            if word in qa.corrections or word in QUESTION_WORDS or not self.corrector.is_candidate(word):
+            if word in qa.corrections or word in self.light_en or not self.corrector.is_candidate(word):
                 continue
             correction = self.corrector.correct(word)
             if not correction:
@@ -578,12 +567,17 @@ def decide(engine: Engine, text: str) -> Decision:
     scores: dict = {entry_id: round(final, 4) for entry_id, final, _, _ in ranked}
     answer_ids = [entry_id for entry_id, _ in chosen] if answered else []
     glossary_terms = [qa.glossary_term] if qa.glossary_term else []
-    parts = question_parts(text)
+    parts = question_parts(text) if answered else [text]
     if len(parts) > 1:
         # Each part's best answer leads, in the order asked; then the whole question's answers.
+        # Only for a question answered as a whole: a part of an off-topic question ("… and what
+        # should the employment contract say?") must not make it look answered.
         firsts = []
         for part in parts:
             part_qa = engine.analyze(part)
+            content = [c for c in part_qa.concepts if not c.low_weight]
+            if len(content) < 2 and not any(c.curated for c in content):
+                continue   # a fragment ("不要?", "and where?") is not a question of its own
             part_answered, part_chosen, part_confidence = _choose(engine, part_qa)
             if part_qa.glossary_term and part_qa.glossary_term not in glossary_terms:
                 glossary_terms.append(part_qa.glossary_term)
@@ -594,7 +588,6 @@ def decide(engine: Engine, text: str) -> Decision:
                 if entry_id not in firsts:
                     firsts.append(entry_id)
         if firsts:
-            answered = True
             answer_ids = (firsts + [e for e in answer_ids if e not in firsts])[:MAX_ANSWERS]
     centre = None
     top_topic = engine.entries[answer_ids[0]]["topic"] if answer_ids else None

@@ -55,6 +55,7 @@ class Entry:
 class KnowledgeBase:
     entries: dict = field(default_factory=dict)
     synonyms: list = field(default_factory=list)
+    light_words: dict = field(default_factory=dict)
     contacts: list = field(default_factory=list)
     glossary: list = field(default_factory=list)
     centres: dict = field(default_factory=dict)
@@ -339,6 +340,30 @@ def _top_list(file: Path, key: str, problems: list, message: str, non_empty: boo
     return data, items
 
 
+def load_light_words(file: Path, problems: list) -> dict:
+    """Words that say how a question is asked ({'en': [...], 'romaji': [...]}), lower case, one word each."""
+    data = _load_file(file, problems)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(str(file), 1, "light words file needs 'en' and 'romaji' lists"))
+        return {}
+    out = {}
+    for key in ("en", "romaji"):
+        items = data.get(key) or []
+        if not isinstance(items, list):
+            problems.append(Problem(str(file), line_of(data, key), f"'{key}' must be a list of words"))
+            continue
+        for i, word in enumerate(items):
+            if not isinstance(word, str) or not re.fullmatch(r"[a-z]+", word):
+                problems.append(Problem(str(file), line_of(items, i, line_of(data, key)),
+                                        f"{word!r} is not one lower-case word"
+                                        + (" (write it in quotes: YAML reads no/on/off as yes-no)"
+                                           if isinstance(word, bool) else "")))
+        out[key] = sorted({w for w in items if isinstance(w, str) and re.fullmatch(r"[a-z]+", w)})
+    return out
+
+
 def load_synonyms(file: Path, problems: list) -> list:
     _, groups = _top_list(file, "groups", problems, "synonyms file needs a 'groups' list")
     if groups is None:
@@ -453,6 +478,8 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
                     problems.append(Problem(entry.path, entry._lines["body"] + offset,
                                             f"link to entry '{target}' which does not exist"))
     kb.synonyms = load_synonyms(root / "synonyms.yaml", problems)
+    if (root / "light_words.yaml").exists():
+        kb.light_words = load_light_words(root / "light_words.yaml", problems)
     kb.contacts = load_contacts(root / "contacts.yaml", problems)
     if (root / "glossary.yaml").exists():
         kb.glossary = load_glossary(root / "glossary.yaml", problems)
