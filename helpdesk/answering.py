@@ -146,6 +146,7 @@ class Engine:
         self.light_en = frozenset(light.get("en", ()))
         self.light_romaji = frozenset(fold_romaji(w) for w in light.get("romaji", ()))
         self._prepare_synonyms()
+        self._prepare_out_of_scope()
         self._prepare_prefectures()
         self._prepare_glossary()
 
@@ -209,6 +210,31 @@ class Engine:
         self.latin_synonyms.sort(key=lambda item: -len(item[0]))
         self.synonym_words = {w for g in self.data.get("synonyms", []) for v in g for w in latin_words(v)}
         self.ja_synonyms.sort(key=lambda item: -len(item[0]))
+
+    def _prepare_out_of_scope(self):
+        """Subjects not covered (knowledge/out_of_scope.yaml), and each entry's text to check
+        whether an entry names such a subject itself."""
+        scope = self.data.get("out_of_scope") or {}
+        self.out_of_scope_en = [tuple(latin_words(p)) for p in scope.get("en", ()) if latin_words(p)]
+        self.out_of_scope_ja = [normalize(p) for p in scope.get("ja", ()) if normalize(p)]
+        self.entry_text = {}
+        for entry_id, entry in self.entries.items():
+            parts = [entry["title"][lang] + " " + entry["answer"][lang] for lang in ("en", "ja")]
+            for lang in ("en", "ja"):
+                parts += list(entry["questions"].get(lang, [])) + list(entry["keywords"].get(lang, []))
+            self.entry_text[entry_id] = normalize(" ".join(parts))
+
+    def out_of_scope_terms(self, text: str) -> list:
+        """The uncovered subjects a question names ("visa", "収入印紙")."""
+        q = normalize(text)
+        words = latin_words(q)
+        found = [" ".join(p) for p in self.out_of_scope_en
+                 if any(tuple(words[i:i + len(p)]) == p for i in range(len(words) - len(p) + 1))]
+        return found + [p for p in self.out_of_scope_ja if p in q]
+
+    def names_subject(self, entry_id: str, terms: list) -> bool:
+        text = self.entry_text.get(entry_id, "")
+        return any((re.search(rf"\b{re.escape(t)}\b", text) if t.isascii() else t in text) for t in terms)
 
     def _prepare_prefectures(self):
         self.prefectures = PrefectureMatcher(self.data.get("centres", {}).get("centres", []))
@@ -563,6 +589,9 @@ def decide(engine: Engine, text: str) -> Decision:
     """Apply the answering rules to a question; pure apart from reading the index."""
     qa = engine.analyze(text)
     answered, chosen, confidence = _choose(engine, qa)
+    uncovered = engine.out_of_scope_terms(text)
+    if answered and uncovered and not engine.names_subject(chosen[0][0], uncovered):
+        answered = False   # a subject we do not cover (a visa, a trademark); a shared word matched
     ranked = engine.rank(qa)
     scores: dict = {entry_id: round(final, 4) for entry_id, final, _, _ in ranked}
     answer_ids = [entry_id for entry_id, _ in chosen] if answered else []

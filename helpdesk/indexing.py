@@ -92,7 +92,8 @@ def snapshot(kb: KnowledgeBase) -> dict:
         data["reviewed"] = entry.reviewed.isoformat()
         entries[entry.id] = data
     glossary = [{k: v for k, v in t.items() if not k.startswith("_")} for t in kb.glossary]
-    return {"entries": entries, "synonyms": kb.synonyms, "light_words": kb.light_words, "contacts": kb.contacts,
+    return {"entries": entries, "synonyms": kb.synonyms, "light_words": kb.light_words,
+            "out_of_scope": kb.out_of_scope, "contacts": kb.contacts,
             "glossary": glossary,
             "centres": kb.centres, "agencies": kb.agencies}
 

@@ -56,6 +56,7 @@ class KnowledgeBase:
     entries: dict = field(default_factory=dict)
     synonyms: list = field(default_factory=list)
     light_words: dict = field(default_factory=dict)
+    out_of_scope: dict = field(default_factory=dict)
     contacts: list = field(default_factory=list)
     glossary: list = field(default_factory=list)
     centres: dict = field(default_factory=dict)
@@ -364,6 +365,30 @@ def load_light_words(file: Path, problems: list) -> dict:
     return out
 
 
+def load_out_of_scope(file: Path, problems: list) -> dict:
+    """Subjects the helpdesk does not cover ({'en': [...], 'ja': [...]}): words or phrases."""
+    data = _load_file(file, problems)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(str(file), 1, "out-of-scope file needs 'en' and 'ja' lists"))
+        return {}
+    out = {}
+    for key in ("en", "ja"):
+        items = data.get(key) or []
+        if not isinstance(items, list):
+            problems.append(Problem(str(file), line_of(data, key), f"'{key}' must be a list"))
+            continue
+        good = []
+        for i, item in enumerate(items):
+            if not isinstance(item, str) or not item.strip():
+                problems.append(Problem(str(file), line_of(items, i, line_of(data, key)), f"{item!r} is not text"))
+            else:
+                good.append(unicodedata.normalize("NFKC", item).strip().lower())
+        out[key] = sorted(set(good))
+    return out
+
+
 def load_synonyms(file: Path, problems: list) -> list:
     _, groups = _top_list(file, "groups", problems, "synonyms file needs a 'groups' list")
     if groups is None:
@@ -480,6 +505,8 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
     kb.synonyms = load_synonyms(root / "synonyms.yaml", problems)
     if (root / "light_words.yaml").exists():
         kb.light_words = load_light_words(root / "light_words.yaml", problems)
+    if (root / "out_of_scope.yaml").exists():
+        kb.out_of_scope = load_out_of_scope(root / "out_of_scope.yaml", problems)
     kb.contacts = load_contacts(root / "contacts.yaml", problems)
     if (root / "glossary.yaml").exists():
         kb.glossary = load_glossary(root / "glossary.yaml", problems)

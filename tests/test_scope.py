@@ -1,0 +1,45 @@
+"""Questions about subjects the helpdesk does not cover are declined, even when they share a word
+(bid, register, tax, contract, a prefecture) with an entry; procurement questions stay answered."""
+
+import pytest
+
+from helpdesk.answering import decide
+
+
+@pytest.fixture(scope="module")
+def real_engine(real_app):
+    return real_app.extensions["engine_store"].current()
+
+
+@pytest.mark.parametrize("question", [
+    "How do I get a work visa for the engineers we send to Japan?",
+    "Can we register our trademark in Japan before we bid?",
+    "Do we need invoice registration for consumption tax as a foreign supplier?",
+    "Is a revenue stamp needed on our service contract with a Japanese client?",
+    "How do I bid in a court auction for a house in Osaka?",
+    "インボイス登録をしないと取引先に不利ですか",
+    "技術者の就労ビザはどうやって取りますか",
+    "会社設立の登記にかかる費用は？",
+    "What is the weather like in Tokyo in June?",
+])
+def test_uncovered_subjects_are_declined(real_engine, question):
+    assert not decide(real_engine, question).answered, question
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Do we need a tax certificate to apply for the bid qualification?", "general"),
+    ("Can a foreign company register for the Digital Marketplace?", "digital-marketplace"),
+    ("How long is keishin valid?", "keishin"),
+    ("大阪府の共同調達について", "joint-procurement"),
+])
+def test_procurement_questions_with_the_same_words_are_answered(real_engine, question, topic):
+    decision = decide(real_engine, question)
+    assert decision.answered and real_engine.entries[decision.answer_ids[0]]["topic"] == topic, question
+
+
+def test_an_entry_that_names_the_subject_still_answers(real_engine):
+    # pensions and social insurance are out of scope, but keishin's W score counts them
+    question = "経審のW点で年金制度や社会保険は加点されますか"
+    assert set(real_engine.out_of_scope_terms(question)) == {"年金", "社会保険"}
+    decision = decide(real_engine, question)
+    assert decision.answered and decision.answer_ids[0] == "keishin-w"
