@@ -71,3 +71,24 @@ def search_glossary(terms: list, query: str) -> list:
         if q in haystack or (folded and folded in romaji):
             hits.append(term)
     return hits
+
+
+def international_phone(phone: str) -> str:
+    """A Japanese domestic number in international format: 097-506-6331 → +81-97-506-6331."""
+    digits = re.sub(r"[^\d+-]", "", phone or "")
+    if not digits or digits.startswith("+"):
+        return digits
+    return "+81-" + digits[1:] if digits.startswith("0") else ""
+
+
+def desk_status(centre: dict) -> dict:
+    """How far a desk's details are confirmed, from its `status` and the date of its source.
+
+    level: confirmed (official or chuokai page, 2023 or later or undated), dated (details from an
+    older source, which may be out of date), partial (some details found, phone not confirmed),
+    unconfirmed (nothing found). as_of: the date printed on the source, "" when undated.
+    """
+    level = {"confirmed": "confirmed", "stale": "dated", "partial": "partial"}.get(centre.get("status"), "unconfirmed")
+    if level != "unconfirmed" and not (centre.get("phone") or centre.get("url")):
+        level = "unconfirmed"
+    return {"level": level, "as_of": str(centre.get("as_of") or "")}

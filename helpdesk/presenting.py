@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from .answering import Decision, Engine
+from .directories import desk_status, international_phone
 from .rendering import to_html, to_text
 
 LANGS = ("en", "ja")
@@ -32,24 +33,40 @@ def present_entry(entry: dict, lang: str, score: float, with_html: bool = False)
     return item
 
 
+DESK_STATUS_TEXT = {
+    "confirmed": ("Confirmed from an official or chuokai page", "公式または中央会のページで確認済み"),
+    "dated": ("From an older source: may be out of date", "古い資料による情報です。変わっている可能性があります"),
+    "partial": ("Partly confirmed: some details are missing", "一部のみ確認済みです"),
+    "unconfirmed": ("Not confirmed: please ask the national centre",
+                    "未確認です。全国中小企業団体中央会にお問い合わせください"),
+}
+
+
+def desk_status_text(centre: dict, lang: str) -> str:
+    """The desk's status in words, with the date of its source ('undated' when it has none)."""
+    status = desk_status(centre)
+    en, ja = DESK_STATUS_TEXT[status["level"]]
+    if status["level"] == "unconfirmed":
+        return ja if lang == "ja" else en
+    when = status["as_of"]
+    if lang == "ja":
+        return f"{ja}（資料の日付：{when or '日付なし'}）"
+    return f"{en} (source dated {when or 'undated'})"
+
+
 def centre_markdown(centre: dict, lang: str) -> str:
     """A short answer card for one prefecture's consultancy desk, built from the directory."""
     ja = lang == "ja"
-    pref = centre["prefecture"]["ja" if ja else "en"]
     org = centre["organisation"]["ja" if ja else "en"]
     lines = [f"**{org}**" + (f" — {centre['desk'][lang]}" if centre.get("desk", {}).get(lang) else "")]
+    lines.append(("状況" if ja else "Status") + f": {desk_status_text(centre, lang)}")
     if centre.get("phone"):
-        lines.append(("電話" if ja else "Phone") + f": {centre['phone']}")
+        lines.append(("電話" if ja else "Phone") + f": {centre['phone']} ({international_phone(centre['phone'])})")
     if centre.get("url"):
         lines.append(("ウェブサイト" if ja else "Website") + f": <{centre['url']}>")
-    if centre.get("as_of"):
-        lines.append(("確認日" if ja else "Last confirmed") + f": {centre['as_of']}")
     note = (centre.get("notes") or {}).get(lang)
     if note:
         lines.append(note)
-    if not centre.get("phone") and not centre.get("url"):
-        lines.append("この窓口の連絡先は確認できていません。全国中小企業団体中央会にお問い合わせください。" if ja else
-                     f"The contact details of the {pref} desk are not confirmed; please ask the national centre.")
     return "\n\n".join(lines)
 
 

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 
 def test_home_page_has_labelled_form_and_live_regions(client):
     html = client.get("/?lang=en").get_data(as_text=True)
@@ -114,7 +116,46 @@ def test_desk_finder_in_any_script(client):
 
 def test_unconfirmed_desk_points_to_national_centre(client):
     html = client.get("/centres", query_string={"q": "Saitama", "lang": "en"}).get_data(as_text=True)
-    assert "not confirmed" in html and "national centre" in html
+    assert "Not confirmed" in html and 'href="#national"' in html
+    ja = client.get("/centres", query_string={"q": "Saitama", "lang": "ja"}).get_data(as_text=True)
+    assert "未確認" in ja and "全国中央会" in ja
+
+
+def test_each_desk_says_how_far_it_is_confirmed_and_the_source_date(client):
+    html = client.get("/centres", query_string={"q": "Osaka", "lang": "en"}).get_data(as_text=True)
+    assert "Confirmed from an official or chuokai page dated 2024-05-14" in html
+    assert "+81-6-6947-4371" in html and 'href="tel:+81-6-6947-4371"' in html
+    assert "Only confirmed contact details are shown" not in html and "Last confirmed" not in html
+    everything = client.get("/centres", query_string={"lang": "en"}).get_data(as_text=True)
+    assert everything.count("please contact the national centre") == 0   # said once, in the intro
+
+
+@pytest.mark.parametrize("centre, level", [
+    ({"status": "confirmed", "phone": "06-1", "as_of": "2024-05-14"}, "confirmed"),
+    ({"status": "stale", "phone": "03-1", "as_of": "2014"}, "dated"),
+    ({"status": "partial", "url": "https://x.example/", "as_of": ""}, "partial"),
+    ({"status": "partial", "phone": "", "url": ""}, "unconfirmed"),   # nothing to show: not confirmed
+    ({"status": "unconfirmed"}, "unconfirmed"),
+])
+def test_desk_status_levels(centre, level):
+    from helpdesk.directories import desk_status
+
+    assert desk_status(centre)["level"] == level
+
+
+def test_international_phone_format():
+    from helpdesk.directories import international_phone
+
+    assert international_phone("097-506-6331") == "+81-97-506-6331"
+    assert international_phone("03-3523-4901") == "+81-3-3523-4901"
+    assert international_phone("") == ""
+
+
+def test_desk_answer_in_the_api_gives_status_and_international_phone(client):
+    data = client.get("/api/ask", query_string={"q": "consultancy desk in Osaka"}).get_json()
+    card = next(a for a in data["answers"] if a["id"] == "centre-27")
+    assert "Status: Confirmed from an official or chuokai page (source dated 2024-05-14)" in card["answer"]
+    assert "(+81-6-6947-4371)" in card["answer"]
 
 
 def test_centres_api(client):

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, make_response, render_template, request, send_from_directory
 
-from ..directories import search_centres, search_glossary
+from ..directories import desk_status, international_phone, search_centres, search_glossary
 from ..rendering import to_html
 from .asking import BadQuestion, ask, engine
 from .i18n import ui_lang
@@ -121,7 +121,8 @@ def centres():
     found = search_centres(eng.prefectures, q)
     national = eng.data.get("centres", {}).get("national", {})
     return render_template("centres.html", q=q, centres=found, national=national,
-                           total=len(eng.prefectures.centres))
+                           total=len(eng.prefectures.centres), desk_status=desk_status,
+                           international_phone=international_phone)
 
 
 @bp.get("/agencies")
