@@ -233,8 +233,10 @@ class Engine:
         return found + [p for p in self.out_of_scope_ja if p in q]
 
     def names_subject(self, entry_id: str, terms: list) -> bool:
+        """Does the entry name every uncovered subject the question names? ("auction" alone is not
+        enough for a question about a used-car auction.)"""
         text = self.entry_text.get(entry_id, "")
-        return any((re.search(rf"\b{re.escape(t)}\b", text) if t.isascii() else t in text) for t in terms)
+        return all((re.search(rf"\b{re.escape(t)}\b", text) if t.isascii() else t in text) for t in terms)
 
     def _prepare_prefectures(self):
         self.prefectures = PrefectureMatcher(self.data.get("centres", {}).get("centres", []))
@@ -620,7 +622,7 @@ def decide(engine: Engine, text: str) -> Decision:
             answer_ids = (firsts + [e for e in answer_ids if e not in firsts])[:MAX_ANSWERS]
     centre = None
     top_topic = engine.entries[answer_ids[0]]["topic"] if answer_ids else None
-    if qa.prefecture and (qa.desk_intent or top_topic == "kankouju" or not qa.concepts):
+    if qa.prefecture and not uncovered and (qa.desk_intent or top_topic == "kankouju" or not qa.concepts):
         centre = qa.prefecture
         answered = True
         desk_entry = "kankouju-consultancy-desks"
