@@ -278,7 +278,7 @@ class Engine:
             qa.concepts.extend(self._japanese_concepts(run.group(), run.start(), ja_spans))
         if qa.prefecture:
             for c in qa.concepts:
-                if self.prefectures.find(c.label) is qa.prefecture:
+                if not c.curated and self.prefectures.find(c.label) is qa.prefecture:   # not "GovTech Tokyo"
                     c.low_weight = True
             if all(c.low_weight for c in qa.concepts):
                 qa.desk_intent = True   # a prefecture name alone: show its desk
@@ -621,8 +621,7 @@ def decide(engine: Engine, text: str) -> Decision:
         if firsts:
             answer_ids = (firsts + [e for e in answer_ids if e not in firsts])[:MAX_ANSWERS]
     centre = None
-    top_topic = engine.entries[answer_ids[0]]["topic"] if answer_ids else None
-    if qa.prefecture and not uncovered and (qa.desk_intent or top_topic == "kankouju" or not qa.concepts):
+    if qa.prefecture and not uncovered and (qa.desk_intent or not qa.concepts):
         centre = qa.prefecture
         answered = True
         desk_entry = "kankouju-consultancy-desks"

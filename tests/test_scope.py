@@ -43,3 +43,9 @@ def test_an_entry_that_names_the_subject_still_answers(real_engine):
     assert set(real_engine.out_of_scope_terms(question)) == {"年金", "社会保険"}
     decision = decide(real_engine, question)
     assert decision.answered and decision.answer_ids[0] == "keishin-w"
+
+
+def test_a_prefecture_inside_a_domain_name_does_not_bring_its_desk(real_engine):
+    decision = decide(real_engine, "Why does Tokyo need GovTech Tokyo?")
+    assert decision.centre is None and decision.answer_ids[0] == "joint-procurement-govtech-tokyo"
+    assert decide(real_engine, "consultancy desk in Tokyo").centre["code"] == "13"
