@@ -20,6 +20,13 @@ def run(real_client, path):
     return evaluate(ask, load_questions(path))
 
 
+def run_items(real_client, items):
+    def ask(q, lang):
+        return real_client.get("/api/ask", query_string={"q": q, "lang": lang}).get_json()
+
+    return evaluate(ask, items)
+
+
 def report(name, result):
     print("\n" + format_scores(name, result))
     for failure in result["failures"]:
@@ -57,3 +64,30 @@ def test_holdout_question_set_quality(real_client, name):
     result = run(real_client, Path(__file__).parent / "eval" / name)
     report(name, result)
     assert result["scores"]["all"]["topic@1"] >= 0.85
+
+
+# Real questions gathered from public FAQ pages and Q&A sites (each item names its page).
+# questions_real_dev.yaml was used to develop the rules and knowledge; questions_real_holdout.yaml
+# was measured once as a holdout and then used for development too (its figure at that moment is
+# in the README); questions_real_holdout_b.yaml was gathered afterwards and measured only at the
+# end. Floors are below the measured figures, so a regression fails the build.
+REAL_SETS = {
+    "questions_real_dev.yaml": {"en": 0.80, "ja": 0.85},
+    "questions_real_holdout.yaml": {"en": 0.60, "ja": 0.85},
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_SETS))
+def test_real_question_sets(real_client, name):
+    result = run(real_client, Path(__file__).parent / "eval" / name)
+    report(name, result)
+    for lang, floor in REAL_SETS[name].items():
+        assert result["scores"][lang]["topic@1"] >= floor, f"{name}: topic@1 {lang} below {floor:.0%}"
+
+
+def test_real_off_topic_questions_are_declined(real_client):
+    items = [item for name in REAL_SETS for item in load_questions(Path(__file__).parent / "eval" / name)
+             if item.get("answered") is False]
+    assert len(items) >= 15
+    result = run_items(real_client, items)
+    assert result["scores"]["all"]["topic@1"] >= 0.9, result["failures"]
