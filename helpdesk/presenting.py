@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from .answering import Decision, Engine
+from .answering import Engine
+from .deciding import Decision
 from .directories import desk_status, international_phone
 from .rendering import to_html, to_text
 

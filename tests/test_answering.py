@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpdesk.answering import CONFIDENCE_THRESHOLD, decide
+from helpdesk.deciding import CONFIDENCE_THRESHOLD, decide
 
 
 def ids(engine, text):

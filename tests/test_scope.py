@@ -3,7 +3,7 @@
 
 import pytest
 
-from helpdesk.answering import decide
+from helpdesk.deciding import decide
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.answering import decide
+from helpdesk.deciding import decide
 from helpdesk.spelling import looks_like_romaji
 
 WORDS_FILE = Path(__file__).parent / "data" / "common_english_words.txt"

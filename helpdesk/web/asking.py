@@ -7,7 +7,8 @@ import logging
 from flask import current_app, g
 from flask_babel import gettext as _
 
-from ..answering import MAX_QUERY_CHARS, decide
+from ..answering import MAX_QUERY_CHARS
+from ..deciding import decide
 from ..presenting import build_response
 from ..textanalysis import detect_language
 
