@@ -25,10 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from dataclasses import dataclass, field
-
-from whoosh import query as wq
 
 from .directories import PrefectureMatcher
 from .indexing import EN_FIELDS, FIELD_BOOSTS, JA_FIELDS
@@ -122,12 +119,11 @@ class QueryAnalysis:
 class Engine:
     """Everything needed to answer from one index generation (immutable once built)."""
 
-    def __init__(self, ix, data: dict, generation: str):
-        self.ix = ix
+    def __init__(self, data: dict, vectors, generation: str):
         self.data = data
+        self.vectors = vectors   # TermVectors: BM25F postings and term sets (helpdesk/vectors.py)
         self.generation = generation
         self.entries = data["entries"]
-        self._local = threading.local()
         self._load_term_sets()
         light = data.get("light_words") or {}
         self.light_en = frozenset(light.get("en", ()))
@@ -140,32 +136,16 @@ class Engine:
     # ------------------------------------------------------------ preparation
 
     def _load_term_sets(self):
-        """Which entries hold each indexed term, per field group (for coverage and weights)."""
-        self.postings: dict[str, dict[str, set]] = {}   # group → term → entry ids
-        self.indexed: set = set()                       # (field, term) pairs in the index
-        reader = self.ix.reader()
-        try:
-            ids = {docnum: stored["id"] for docnum, stored in reader.iter_docs()}
-            self.docnum_to_id = ids
-            group_of = {f: g for g, fields in FIELD_GROUPS.items() for f in fields}
-            for fieldname, termbytes in reader.all_terms():
-                group = group_of.get(fieldname)
-                if group is None:
-                    continue
-                term = termbytes.decode("utf-8") if isinstance(termbytes, bytes) else termbytes
-                self.indexed.add((fieldname, term))
-                for docnum in reader.postings(fieldname, term).all_ids():
-                    self.postings.setdefault(group, {}).setdefault(term, set()).add(ids[docnum])
-        finally:
-            reader.close()
+        """The vocabulary the analysis needs: known stems and romaji, and the English words of the
+        knowledge base (spelling). Term → entries sets stay in the vectors, built as asked."""
         self.n_docs = max(1, len(self.entries))
         vocabulary = set()
         for entry in self.entries.values():
             texts = [entry["title"]["en"], *entry["questions"]["en"], *entry["keywords"]["en"], entry["answer"]["en"]]
             vocabulary.update(w for w in latin_words(" ".join(texts)) if len(w) >= 4 and w.isalpha())
         self.vocabulary_words = vocabulary
-        self.known_stems = set(self.postings.get("en", {})) | set(self.postings.get("en_body", {}))
-        self.known_romaji = set(self.postings.get("romaji", {}))
+        self.known_stems = set(self.vectors.terms("en")) | set(self.vectors.terms("en_body"))
+        self.known_romaji = set(self.vectors.terms("romaji"))
 
     def _prepare_synonyms(self):
         self.latin_synonyms = []   # (folded word tuple, group index)
@@ -240,13 +220,6 @@ class Engine:
                             self.glossary_keys.setdefault(normalize(part), term)
             if term.get("romaji"):
                 self.glossary_keys.setdefault(" ".join(fold_romaji(w) for w in latin_words(term["romaji"])), term)
-
-    def searcher(self):
-        s = getattr(self._local, "searcher", None)
-        if s is None:
-            s = self.ix.searcher()
-            self._local.searcher = s
-        return s
 
     # ------------------------------------------------------------ query analysis
 
@@ -429,23 +402,22 @@ class Engine:
             if credit > credits.get(entry_id, 0.0):
                 credits[entry_id] = credit
 
+        entries = self.vectors.entries
         for alt in concept.alternatives:
             for group, factor in ((alt.group, 1.0), (BODY_GROUPS.get(alt.group), BODY_CREDIT)):
-                postings = self.postings.get(group, {}) if group else {}
-                if not alt.terms or not postings:
+                if not alt.terms or not group:
                     continue
                 if alt.partial:
                     hits: dict = {}
                     for term in alt.terms:
-                        for entry_id in postings.get(term, ()):
+                        for entry_id in entries(group, term):
                             hits[entry_id] = hits.get(entry_id, 0) + 1
                     for entry_id, count in hits.items():
                         fraction = count / len(alt.terms)
                         if fraction >= alt.min_fraction:
                             give(entry_id, factor * alt.credit * fraction)
                 else:
-                    entries = set.intersection(*(postings.get(t, set()) for t in alt.terms))
-                    for entry_id in entries:
+                    for entry_id in frozenset.intersection(*(entries(group, t) for t in alt.terms)):
                         give(entry_id, factor * alt.credit)
         return credits
 
@@ -459,11 +431,10 @@ class Engine:
             return 0.0
         return sum(c.weight * c.credits.get(entry_id, 0.0) for c in qa.concepts) / total
 
-    def whoosh_query(self, qa: QueryAnalysis):
-        """BM25F over the word fields. The recall fields (reading and character bigrams, romaji of
-        the answer text) take part through coverage only: as query terms they were half of all
-        terms, cost most of the search time and added little to the order."""
-        subqueries = []
+    def query_terms(self, qa: QueryAnalysis) -> list:
+        """The (field, term, boost) triples whose BM25F scores add up to an entry's relevance.
+        The recall fields (readings, character bigrams) take part through coverage only."""
+        terms = []
         seen = set()
         for concept in qa.concepts:
             # A concept with many spellings (a synonym group) must not outweigh the others in BM25F
@@ -475,35 +446,41 @@ class Engine:
                 for fieldname in QUERY_FIELDS[alt.group]:
                     for term in alt.terms:
                         key = (fieldname, term)
-                        if key in seen or key not in self.indexed:
+                        if key in seen or not self.vectors.has_scores(fieldname, term):
                             continue
                         seen.add(key)
-                        boost = FIELD_BOOSTS[fieldname] * alt.credit * share
-                        subqueries.append(wq.Term(fieldname, term, boost=boost))
-        # No Whoosh coordination factor (scale=): with 40+ terms its bonus is numerically negligible
-        # and it doubles the search time; the bonus for matching more of the question is the
-        # coverage share of the final rank, counted per concept and weighted by rarity.
-        return wq.Or(subqueries) if subqueries else None
+                        terms.append((fieldname, term, FIELD_BOOSTS[fieldname] * alt.credit * share))
+        return terms
+
+    def bm25(self, qa: QueryAnalysis) -> dict:
+        """entry id → BM25F relevance: Σ boost × Whoosh's BM25F score of each query term, the sum
+        a Whoosh OR query computes, read from the postings scored at build (no search)."""
+        by_doc: dict = {}
+        for fieldname, term, boost in self.query_terms(qa):
+            docs, scores = self.vectors.scores(fieldname, term)
+            for doc, score in zip(docs, scores, strict=True):
+                by_doc[doc] = by_doc.get(doc, 0.0) + boost * score
+        ids = self.vectors.ids
+        return {ids[doc]: score for doc, score in by_doc.items()}
 
     def rank(self, qa: QueryAnalysis, limit: int = 20) -> list:
         """Candidates as (entry_id, final score, coverage, bm25), best first."""
         if not any(c.weight > 0 and not c.low_weight for c in qa.concepts):
             return []
-        bm25_of: dict = {}
-        query = self.whoosh_query(qa)
-        if query is not None:
-            # limit=None skips Whoosh's block-quality pruning, which costs more than it saves on
-            # an index this small (measured: median 10.7 → 6.7 ms).
-            for hit in self.searcher().search(query, limit=None):
-                bm25_of[self.docnum_to_id[hit.docnum]] = hit.score
-        candidates = set(bm25_of).union(*(c.credits for c in qa.concepts))
-        if not candidates:
+        bm25_of = self.bm25(qa)
+        # Coverage of every candidate at once: each concept adds its weight × credit.
+        total = sum(c.weight for c in qa.concepts)
+        covered: dict = dict.fromkeys(bm25_of, 0.0)
+        for c in qa.concepts:
+            for entry_id, credit in c.credits.items():
+                covered[entry_id] = covered.get(entry_id, 0.0) + c.weight * credit
+        if not covered:
             return []
         best_bm25 = max(bm25_of.values(), default=0.0) or 1.0
         ranked = []
-        for entry_id in candidates:
+        for entry_id, weight in covered.items():
             bm25 = bm25_of.get(entry_id, 0.0)
-            cov = self.coverage(qa, entry_id)
+            cov = weight / total if total > 0 else 0.0
             final = COVERAGE_SHARE * cov + (1 - COVERAGE_SHARE) * (bm25 / best_bm25) ** BM25_POWER
             ranked.append((entry_id, final, cov, bm25))
         ranked.sort(key=lambda item: (-item[1], item[0]))

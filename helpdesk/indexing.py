@@ -24,6 +24,7 @@ import shutil
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from struct import error as struct_error
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
@@ -31,8 +32,11 @@ from whoosh.filedb.filestore import RamStorage
 
 from .knowledge import KnowledgeBase
 from .textanalysis import FunctionTokenizer, english_analyzer, fold_romaji, latin_words
+from .vectors import FILENAME as VECTORS_FILE
+from .vectors import TermVectors, compute_vectors
 
 POINTER = "CURRENT"
+INDEX_FORMAT = 2   # part of the generation name: a new layout (2: term vectors) never reuses an old folder
 KEEP_GENERATIONS = 3
 
 # Field → (language, weight). Paraphrased questions are the strongest signal, then the title,
@@ -57,9 +61,15 @@ def build_schema() -> Schema:
         kw_ja=TEXT(analyzer=FunctionTokenizer("ja")), body_ja=TEXT(analyzer=FunctionTokenizer("ja")),
         romaji=TEXT(analyzer=FunctionTokenizer("romaji")),
         romaji_body=TEXT(analyzer=FunctionTokenizer("romaji")),
-        reading=TEXT(analyzer=FunctionTokenizer("reading_bigrams")),
-        gram=TEXT(analyzer=FunctionTokenizer("char_bigrams")),
     )
+
+
+# Recall helpers: matched for coverage only, never scored, so they live in the term vectors
+# (vectors.py) and not in Whoosh, where they were two thirds of all postings and of build time.
+RECALL_FIELDS = {"reading": "reading_bigrams", "gram": "char_bigrams"}
+SCORED_FIELDS = (*EN_FIELDS, *JA_FIELDS, "romaji", "romaji_body")
+SET_GROUPS = {"en": EN_FIELDS[:3], "en_body": EN_FIELDS[3:], "ja": JA_FIELDS[:3], "ja_body": JA_FIELDS[3:],
+              "romaji": ("romaji",), "romaji_body": ("romaji_body",)}
 
 
 def _romaji_text(entry) -> str:
@@ -70,7 +80,6 @@ def _romaji_text(entry) -> str:
 
 
 def entry_document(entry) -> dict:
-    ja_short = " 。".join([entry.title["ja"], *entry.questions["ja"], *entry.keywords["ja"]])
     return {
         "id": entry.id, "topic": entry.topic,
         "q_en": "\n".join(entry.questions["en"]), "title_en": entry.title["en"],
@@ -79,9 +88,22 @@ def entry_document(entry) -> dict:
         "kw_ja": " ".join(entry.keywords["ja"]), "body_ja": entry.answer["ja"],
         "romaji": _romaji_text(entry),
         "romaji_body": entry.answer["ja"],
-        "reading": ja_short,
-        "gram": ja_short + " " + entry.answer["ja"],
     }
+
+
+def recall_texts(entry) -> dict:
+    """The texts of the recall helpers: readings of the short Japanese texts, bigrams of all."""
+    ja_short = " 。".join([entry.title["ja"], *entry.questions["ja"], *entry.keywords["ja"]])
+    return {"reading": ja_short, "gram": ja_short + " " + entry.answer["ja"]}
+
+
+def recall_terms(entries) -> dict:
+    """group → {entry id: terms}, with the same functions the Whoosh analyzers used to apply."""
+    out: dict = {group: {} for group in RECALL_FIELDS}
+    for entry in entries:
+        for group, text in recall_texts(entry).items():
+            out[group][entry.id] = FunctionTokenizer.FUNCTIONS[RECALL_FIELDS[group]](text)
+    return out
 
 
 def snapshot(kb: KnowledgeBase) -> dict:
@@ -176,7 +198,8 @@ def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
     index_root.mkdir(parents=True, exist_ok=True)
     data = snapshot(kb)
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True, default=_json_default)
-    generation = index_root / f"gen-{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
+    digest = hashlib.sha256(f"format {INDEX_FORMAT}\n{payload}".encode()).hexdigest()[:16]
+    generation = index_root / f"gen-{digest}"
     if generation.is_dir():
         try:
             verify_generation(generation)
@@ -194,6 +217,9 @@ def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
         with ix.writer() as writer:
             for entry in kb.entries.values():
                 writer.add_document(**entry_document(entry))
+        vectors = compute_vectors(ix, SCORED_FIELDS, SET_GROUPS, recall_terms(kb.entries.values()))
+        ix.close()
+        (work / VECTORS_FILE).write_bytes(vectors.to_bytes())
         (work / "kb.json").write_text(payload, encoding="utf-8")
         write_manifest(work, len(kb.entries), built)
         _readable_by_others(work, 0o777)
@@ -203,8 +229,7 @@ def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    ix, _data = open_generation(index_root, generation.name)   # verifies every checksum before the switch
-    ix.close()
+    load_generation(index_root, generation.name)   # verifies every checksum and reads it back before the switch
     switch_to(index_root, generation.name)
     prune(index_root)
     return generation
@@ -286,3 +311,27 @@ def open_generation(index_root: Path, name: str):
     data = json.loads(snapshot_bytes.decode("utf-8"))
     data["built"] = manifest.get("built")
     return ix, data
+
+
+def load_generation(index_root: Path, name: str):
+    """What a web worker needs from a generation, verified: (snapshot, term vectors).
+
+    Every file is checked against its checksum (so a damaged Whoosh file is noticed too), but only
+    the snapshot and the term vectors are kept: answering needs no Whoosh search.
+    """
+    folder = Path(index_root) / name
+    manifest = _read_manifest(folder)
+    wanted = {}
+    for filename, data in _verified_files(folder, manifest):
+        if filename in ("kb.json", VECTORS_FILE):
+            wanted[filename] = data
+    for filename in ("kb.json", VECTORS_FILE):
+        if filename not in wanted:
+            raise CorruptGeneration(f"{folder}: {filename} is not listed in {MANIFEST}")
+    data = json.loads(wanted["kb.json"].decode("utf-8"))
+    data["built"] = manifest.get("built")
+    try:
+        vectors = TermVectors.from_bytes(wanted[VECTORS_FILE])
+    except (ValueError, KeyError, struct_error) as exc:
+        raise CorruptGeneration(f"{folder}: unreadable {VECTORS_FILE} ({exc})") from None
+    return data, vectors

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from .answering import Engine
-from .indexing import current_generation, generations_newest_first, open_generation, verify_generation
+from .indexing import current_generation, generations_newest_first, load_generation, verify_generation
 
 CHECK_INTERVAL = 1.0
 BUILD_COMMAND = "flask --app wsgi kb build"
@@ -99,8 +99,8 @@ class EngineStore:
 
     def _open(self, name: str) -> bool:
         try:
-            ix, data = open_generation(self.index_root, name)   # verifies the checksums as it loads
-            self._engine = Engine(ix, data, name)
+            data, vectors = load_generation(self.index_root, name)   # verifies the checksums as it loads
+            self._engine = Engine(data, vectors, name)
         except Exception as exc:  # keep serving the last good generation
             self._failed[name] = f"could not open generation {name}: {exc}"
             log.error(self._failed[name])
