@@ -14,10 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import helpdesk.calculator as calc
-from helpdesk.calculator import InputError, TablesError, bracket_score, calculate, parse_input, result_to_dict
+from helpdesk.keishin import calculate, fields, inputs, result_to_dict, scoring
+from helpdesk.keishin import tables as tbl
+from helpdesk.keishin.inputs import InputError, parse_input
+from helpdesk.keishin.scoring import bracket_score
+from helpdesk.keishin.tables import TablesError
 
-TABLES = calc.load_tables()
+TABLES = tbl.load_tables()
 SLOW = settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -48,7 +51,7 @@ def run(payload: dict, **kw):
 
 
 def all_w(value: bool) -> dict:
-    return {k: value for k, (kind, *_rest) in calc.W_FIELDS.items() if kind == "bool"}
+    return {k: value for k, (kind, *_rest) in fields.W_FIELDS.items() if kind == "bool"}
 
 
 def edges(key: str):
@@ -56,7 +59,7 @@ def edges(key: str):
     return [(key, upper, lower) for upper, lower in zip(table.brackets, table.brackets[1:], strict=False)]
 
 
-ALL_EDGES = [e for k in calc.BRACKET_TABLES for e in edges(k)]
+ALL_EDGES = [e for k in tbl.BRACKET_TABLES for e in edges(k)]
 
 
 def slope_ceil(*rows) -> int:
@@ -98,34 +101,34 @@ def test_first_rows_typed_exactly():
 def test_every_yaml_file_has_source_and_effective_from():
     import yaml
 
-    for file in sorted(calc.DEFAULT_TABLES_DIR.glob("*.yaml")):
+    for file in sorted(tbl.DEFAULT_TABLES_DIR.glob("*.yaml")):
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
         assert data["source"] and all(s["url"].startswith("https://") for s in data["source"]), file
         assert data["effective_from"], file
         assert "unconfirmed" in data, file
-    w = yaml.safe_load((calc.DEFAULT_TABLES_DIR / "w.yaml").read_text(encoding="utf-8"))
+    w = yaml.safe_load((tbl.DEFAULT_TABLES_DIR / "w.yaml").read_text(encoding="utf-8"))
     assert w["multipliers"] == [{"from": "2023-08-14", "numerator": 1750, "denominator": 200},
                                 {"until": "2023-08-13", "numerator": 1900, "denominator": 200}]
-    p = yaml.safe_load((calc.DEFAULT_TABLES_DIR / "p.yaml").read_text(encoding="utf-8"))
+    p = yaml.safe_load((tbl.DEFAULT_TABLES_DIR / "p.yaml").read_text(encoding="utf-8"))
     assert p["weights"] == {"X1": "0.25", "X2": "0.15", "Y": "0.20", "Z": "0.25", "W": "0.15"}
 
 
 def test_required_notes_present_and_bilingual():
-    for note_id in calc.REQUIRED_NOTES:
+    for note_id in tbl.REQUIRED_NOTES:
         note = TABLES.notes[note_id]
         assert note.level in ("U", "D") and note.en and note.ja
 
 
 def test_wlb_values_documented():
-    assert set(calc.WLB_VALUES) == set(TABLES.w.wlb)
-    for key, label in calc.WLB_VALUES.items():
+    assert set(fields.WLB_VALUES) == set(TABLES.w.wlb)
+    for key, label in fields.WLB_VALUES.items():
         assert re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", key)
         assert label["en"] and label["ja"]
 
 
 def test_financials_fields_documented():
-    doc = calc.__doc__
-    for key, (sign, en, ja) in calc.FINANCIALS_FIELDS.items():
+    doc = inputs.__doc__
+    for key, (sign, en, ja) in fields.FINANCIALS_FIELDS.items():
         assert sign in ("nonnegative", "any") and en and ja
         base = re.sub(r"_prev2?$", "", key)
         assert f"``{base}" in doc or f"``{key}``" in doc, key
@@ -163,7 +166,7 @@ def test_x1_example_names_bracket_41():
 
 
 def test_full_p_example_769_85_rounds_to_770():
-    p, exact = calc.p_score(605, 593, 1060, 655, 1026, TABLES)
+    p, exact = scoring.p_score(605, 593, 1060, 655, 1026, TABLES)
     assert exact == Decimal("769.85")
     assert p == 770
 
@@ -172,24 +175,24 @@ def test_z1_example_consistent_with_real_notice():
     # keishin-cloud notice: Z = 1,002 with prime 498,977 → Z2 1,090 needs Z1 981, reached at N = 58
     z1, _ = bracket_score(TABLES.z1, 58)
     assert z1 == 981
-    assert calc.z_score(z1, 1090, TABLES) == 1002
+    assert scoring.z_score(z1, 1090, TABLES) == 1002
 
 
 def test_component_extremes():
-    assert calc.x2_score(361, 547, TABLES) == 454
-    assert calc.x2_score(2114, 2447, TABLES) == 2280
-    assert calc.z_score(510, 241, TABLES) == 456
-    assert calc.z_score(2335, 2865, TABLES) == 2441
+    assert scoring.x2_score(361, 547, TABLES) == 454
+    assert scoring.x2_score(2114, 2447, TABLES) == 2280
+    assert scoring.z_score(510, 241, TABLES) == 456
+    assert scoring.z_score(2335, 2865, TABLES) == 2441
 
 
 def test_y_best_and_worst_bounds():
     ind = TABLES.y.indicators
-    worst = {k: ind[k].worst for k in calc.INDICATOR_KEYS}
-    best = {k: ind[k].best for k in calc.INDICATOR_KEYS}
-    y, a, exp = calc.y_from_indicators(worst, TABLES)
+    worst = {k: ind[k].worst for k in fields.INDICATOR_KEYS}
+    best = {k: ind[k].best for k in fields.INDICATOR_KEYS}
+    y, a, exp = scoring.y_from_indicators(worst, TABLES)
     assert Decimal(exp["A_exact"]) == Decimal("-4.72344")
     assert y == 0
-    y, a, exp = calc.y_from_indicators(best, TABLES)
+    y, a, exp = scoring.y_from_indicators(best, TABLES)
     assert Decimal(exp["A_exact"]) == Decimal("6.04634")
     assert a == Decimal("6.05")
     assert Decimal(exp["Y_exact"]) == Decimal("1595.165")
@@ -198,13 +201,13 @@ def test_y_best_and_worst_bounds():
 
 def test_y_indicators_clamped_and_rounded():
     values = {"x1": -5, "x2": 0, "x3": 1000, "x4": 99, "x5": 1000, "x6": 99, "x7": 99, "x8": 999}
-    y, _, exp = calc.y_from_indicators(values, TABLES)
+    y, _, exp = scoring.y_from_indicators(values, TABLES)
     assert y == 1595
     assert exp["indicators"]["x1"]["value"] == "-0.3" and exp["indicators"]["x1"]["clamped"] is True
     # 3-decimal half-up rounding before the clamp: 1.2345 → 1.235 (not banker's 1.234)
-    _, _, exp = calc.y_from_indicators({**values, "x4": Decimal("1.2345")}, TABLES)
+    _, _, exp = scoring.y_from_indicators({**values, "x4": Decimal("1.2345")}, TABLES)
     assert exp["indicators"]["x4"]["rounded"] == "1.235"
-    _, _, exp = calc.y_from_indicators({**values, "x4": Decimal("-1.2345")}, TABLES)
+    _, _, exp = scoring.y_from_indicators({**values, "x4": Decimal("-1.2345")}, TABLES)
     assert exp["indicators"]["x4"]["rounded"] == "-1.235"
 
 
@@ -240,7 +243,7 @@ def test_bracket_score_rejects_bad_amounts():
         bracket_score(TABLES.x1, True)
 
 
-@pytest.mark.parametrize("key", calc.BRACKET_TABLES)
+@pytest.mark.parametrize("key", tbl.BRACKET_TABLES)
 @given(data=st.data())
 @settings(max_examples=300, deadline=None)
 def test_tables_monotone_and_continuous(key, data):
@@ -259,7 +262,7 @@ def test_tables_monotone_and_continuous(key, data):
             assert row.a // row.b <= step <= slope_ceil(row)
 
 
-@pytest.mark.parametrize("key", calc.BRACKET_TABLES)
+@pytest.mark.parametrize("key", tbl.BRACKET_TABLES)
 @given(data=st.data())
 @settings(max_examples=100, deadline=None)
 def test_edges_continuous_property(key, data):
@@ -320,7 +323,7 @@ def fin(**kw) -> dict:
 
 def y_of(financials: dict):
     inp = parse_input(base_payload(y={"financials": financials}))
-    return calc.y_from_financials(inp.y.financials, TABLES)
+    return scoring.y_from_financials(inp.y.financials, TABLES)
 
 
 def test_y_from_financials_hand_computed():
@@ -338,7 +341,7 @@ def test_y_from_financials_hand_computed():
     #     + 0.0818·0.385 + 0.0172·3.5 + 0.1906 = 1.1666925 → 1.17; Y = 167.3·1.17 + 583 = 778.741 → 779
     assert exp["A_exact"] == "1.1666925" and a == Decimal("1.17") and y == 779
     assert "y_average_rounding" in notes  # 811,163.5 is not whole
-    same_y, *_ = calc.y_from_indicators({k: Decimal(v["rounded"]) for k, v in ind.items()}, TABLES)
+    same_y, *_ = scoring.y_from_indicators({k: Decimal(v["rounded"]) for k, v in ind.items()}, TABLES)
     assert same_y == y
 
 
@@ -418,7 +421,7 @@ def test_financials_errors(financials, field):
 
 
 def w_of(review_date="2024-03-31", total=None, **w):
-    return calc.w_score(parse_input(base_payload(review_date=review_date, w=w)).w,
+    return scoring.w_score(parse_input(base_payload(review_date=review_date, w=w)).w,
                         parse_input(base_payload(review_date=review_date)).review_date, total or 0, TABLES)
 
 
@@ -500,12 +503,12 @@ def test_w_details():
     (Decimal("2.7"), 60000000, 0), (Decimal("4.8"), 15000000, 6),
 ])
 def test_w5_accountants_table(value, total, points):
-    assert calc.accountants_points(value, total, TABLES)[0] == points
+    assert scoring.accountants_points(value, total, TABLES)[0] == points
 
 
 def test_w_defaults_listed():
     r = run(base_payload(w=None))
-    assert set(r.explanation["W"]["defaulted_fields"]) == set(calc.W_FIELDS)
+    assert set(r.explanation["W"]["defaulted_fields"]) == set(fields.W_FIELDS)
     assert r.W_total == -120  # three social insurances not joined
 
 
@@ -730,7 +733,7 @@ def test_input_error_to_dict():
 @pytest.fixture()
 def tables_copy(tmp_path):
     target = tmp_path / "keishin"
-    shutil.copytree(calc.DEFAULT_TABLES_DIR, target)
+    shutil.copytree(tbl.DEFAULT_TABLES_DIR, target)
     return target
 
 
@@ -760,7 +763,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_load_tables_errors_name_file_and_field(tables_copy, file, old, new, field):
     edit(tables_copy / file, old, new)
     with pytest.raises(TablesError) as err:
-        calc.load_tables(tables_copy)
+        tbl.load_tables(tables_copy)
     assert err.value.field == field
     assert err.value.file.endswith(file) or field == "unconfirmed"
 
@@ -768,16 +771,16 @@ def test_load_tables_errors_name_file_and_field(tables_copy, file, old, new, fie
 def test_load_tables_missing_file_and_bad_yaml(tables_copy):
     (tables_copy / "z2.yaml").unlink()
     with pytest.raises(TablesError, match="z2.yaml: \\(file\\): file not found"):
-        calc.load_tables(tables_copy)
-    shutil.copy(calc.DEFAULT_TABLES_DIR / "z2.yaml", tables_copy / "z2.yaml")
+        tbl.load_tables(tables_copy)
+    shutil.copy(tbl.DEFAULT_TABLES_DIR / "z2.yaml", tables_copy / "z2.yaml")
     edit(tables_copy / "w.yaml", "ccus: {none: 0, public: 10, all: 15}", "ccus: {none: 0, public: 10, all: 15")
     with pytest.raises(TablesError, match="YAML syntax error"):
-        calc.load_tables(tables_copy)
+        tbl.load_tables(tables_copy)
 
 
 def test_revised_table_is_used(tables_copy):
     edit(tables_copy / "w.yaml", "disaster_agreement: 20 ", "disaster_agreement: 30 ")
-    revised = calc.load_tables(tables_copy)
+    revised = tbl.load_tables(tables_copy)
     w = {"disaster_agreement": True,
          **dict.fromkeys(("employment_insurance", "health_insurance", "pension_insurance"), True)}
     assert run(base_payload(w=w), tables=revised).W_total == 30
@@ -808,7 +811,7 @@ def industries(draw):
         if draw(st.booleans()):
             item["staff_value"] = draw(st.integers(min_value=0, max_value=20000))
         else:
-            item["staff"] = draw(st.dictionaries(st.sampled_from(calc.STAFF_GRADES), small))
+            item["staff"] = draw(st.dictionaries(st.sampled_from(fields.STAFF_GRADES), small))
         out.append(item)
     return out
 
@@ -821,7 +824,7 @@ indicator_values = st.one_of(st.integers(min_value=-1000, max_value=1000),
 def financials(draw):
     nonneg = st.integers(min_value=0, max_value=10**9)
     anyv = st.integers(min_value=-(10**9), max_value=10**9)
-    f = {k: draw(nonneg if calc.FINANCIALS_FIELDS[k][0] == "nonnegative" else anyv) for k in calc._FIN_REQUIRED}
+    f = {k: draw(nonneg if fields.FINANCIALS_FIELDS[k][0] == "nonnegative" else anyv) for k in fields.FIN_REQUIRED}
     f["sales"] = draw(st.sampled_from([0, f["sales"]]))
     f["fixed_assets"] = draw(st.sampled_from([0, f["fixed_assets"]]))
     f["total_capital"] = draw(st.sampled_from([0, f["total_capital"]]))
@@ -837,7 +840,7 @@ def financials(draw):
         two = draw(st.booleans())
         if two:
             f.update(ordinary_profit_prev=draw(anyv), depreciation_prev=draw(nonneg), corporate_taxes_prev=draw(anyv))
-        for b in draw(st.sets(st.sampled_from(calc._BALANCES))):
+        for b in draw(st.sets(st.sampled_from(fields.BALANCES))):
             for suffix in ("", "_prev") + (("_prev2",) if two else ()):
                 f[b + suffix] = draw(nonneg)
     return f
@@ -846,7 +849,7 @@ def financials(draw):
 @st.composite
 def w_inputs(draw):
     w = {}
-    for key, (kind, *_rest) in calc.W_FIELDS.items():
+    for key, (kind, *_rest) in fields.W_FIELDS.items():
         if not draw(st.booleans()):
             continue
         if kind == "bool":
@@ -858,19 +861,19 @@ def w_inputs(draw):
             w[key] = draw(st.one_of(st.integers(min_value=0, max_value=top),
                                     st.floats(min_value=0, max_value=30, allow_nan=False)))
         else:
-            w[key] = draw(st.sampled_from(list({"wlb": calc.WLB_VALUES, "ccus": calc.CCUS_VALUES,
-                                                "audit": calc.AUDIT_VALUES}[kind])))
+            w[key] = draw(st.sampled_from(list({"wlb": fields.WLB_VALUES, "ccus": fields.CCUS_VALUES,
+                                                "audit": fields.AUDIT_VALUES}[kind])))
     return w
 
 
 @st.composite
 def valid_payloads(draw):
     payload = {
-        "review_date": draw(st.dates(min_value=calc.MIN_REVIEW_DATE, max_value=calc.MAX_REVIEW_DATE)).isoformat(),
+        "review_date": draw(st.dates(min_value=fields.MIN_REVIEW_DATE, max_value=fields.MAX_REVIEW_DATE)).isoformat(),
         "industries": draw(industries()),
         "equity": draw(signed),
         "ebitda": draw(signed),
-        "y": ({"indicators": {k: draw(indicator_values) for k in calc.INDICATOR_KEYS}} if draw(st.booleans())
+        "y": ({"indicators": {k: draw(indicator_values) for k in fields.INDICATOR_KEYS}} if draw(st.booleans())
               else {"financials": draw(financials())}),
     }
     if draw(st.booleans()):
@@ -898,9 +901,9 @@ def test_calculate_never_raises_and_stays_in_bounds(payload):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(calc.INDICATOR_KEYS), indicator_values, min_size=8, max_size=8))
+@given(st.dictionaries(st.sampled_from(fields.INDICATOR_KEYS), indicator_values, min_size=8, max_size=8))
 def test_y_always_within_0_1595(indicators):
-    y, a, exp = calc.y_from_indicators(indicators, TABLES)
+    y, a, exp = scoring.y_from_indicators(indicators, TABLES)
     assert 0 <= y <= 1595
     assert Decimal(exp["A"]) == a
 
@@ -910,7 +913,7 @@ def test_y_always_within_0_1595(indicators):
        st.integers(min_value=0, max_value=1595), st.integers(min_value=456, max_value=2441),
        st.integers(min_value=-1837, max_value=2073))
 def test_p_within_documented_bounds(x1, x2, y, z, w):
-    p, exact = calc.p_score(x1, x2, y, z, w, TABLES)
+    p, exact = scoring.p_score(x1, x2, y, z, w, TABLES)
     assert TABLES.p.bounds[0] <= p <= TABLES.p.bounds[1]
     assert abs(Fraction(exact) - p) <= Fraction(1, 2)
 

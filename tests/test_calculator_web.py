@@ -106,7 +106,7 @@ def test_calculator_inside_the_widget_is_framable_for_the_partner(client):
 def test_readme_documents_every_financials_field_and_wlb_value():
     from pathlib import Path
 
-    from helpdesk.calculator import FINANCIALS_FIELDS, WLB_VALUES
+    from helpdesk.keishin.fields import FINANCIALS_FIELDS, WLB_VALUES
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     missing = [k for k in [*FINANCIALS_FIELDS, *WLB_VALUES] if f"`{k}`" not in readme]

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpdesk.calculator import InputError
-from helpdesk.validity import (
+from helpdesk.keishin.inputs import InputError
+from helpdesk.keishin.validity import (
     MAX_DATE,
     MIN_DATE,
     parse_validity_input,

@@ -1,6 +1,6 @@
 """Keishin calculator and validity planner: the form page (works without JavaScript) and the API.
 
-The rules live in helpdesk/calculator.py and helpdesk/validity.py; this module only turns form
+The rules live in the helpdesk.keishin package; this module only turns form
 fields into the API payload and renders results.
 """
 
@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, jsonify, render_template, request
 
-from ..calculator import (
+from ..keishin import InputError, calculate_payload
+from ..keishin.fields import (
     AUDIT_VALUES,
     CCUS_VALUES,
     FINANCIALS_FIELDS,
@@ -19,10 +20,8 @@ from ..calculator import (
     STAFF_GRADES,
     W_FIELDS,
     WLB_VALUES,
-    InputError,
-    calculate_payload,
 )
-from ..validity import parse_validity_input, plan_validity
+from ..keishin.validity import parse_validity_input, plan_validity
 from .i18n import ui_lang
 from .limits import answering_limit
 from .pages import embed_state

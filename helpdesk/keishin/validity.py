@@ -23,7 +23,7 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from .calculator import InputError, parse_date, unknown_field_path
+from .inputs import InputError, parse_date, unknown_field_path
 
 VALIDITY_MONTHS = 19  # 1 year 7 months
 IN_HOUSE_MONTHS = 4  # closing, tax return, 決算変更届 (建設業法 11条2項: within 4 months)
@@ -154,7 +154,7 @@ def plan_validity(standard_screening_day: dt.date, today: dt.date | None = None)
 def parse_validity_input(payload: Any) -> dict:
     """``{"standard_screening_day": "YYYY-MM-DD", "today": "YYYY-MM-DD" (optional)}`` → dates.
 
-    Raises :class:`~helpdesk.calculator.InputError` naming the field.
+    Raises :class:`~helpdesk.keishin.inputs.InputError` naming the field.
     """
     if not isinstance(payload, dict):
         raise InputError("payload", "must be an object", "オブジェクトを指定してください")
