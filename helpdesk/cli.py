@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .indexing import CorruptGeneration, build_index
 from .knowledge import errors_in, load_knowledge
+from .partners import check_partners
 
 
 @click.group("kb", cls=AppGroup, help="Check the knowledge files and build the search index.")
@@ -28,15 +29,16 @@ def _report(problems) -> int:
     return len(errors)
 
 
-@kb.command("check", help="Validate every knowledge file; report problems with file and line.")
+@kb.command("check", help="Validate every knowledge file and the partners file; report problems with file and line.")
 def check():
     root = current_app.config["KNOWLEDGE_DIR"]
     base, problems = load_knowledge(root)
-    errors = _report(problems)
+    partners, partner_problems = check_partners(current_app.config["PARTNERS_FILE"])
+    errors = _report(problems + partner_problems)
     if errors:
         sys.exit(1)
     click.echo(f"OK: {len(base.entries)} entries, {len(base.glossary)} glossary terms, "
-               f"{len(base.synonyms)} synonym groups")
+               f"{len(base.synonyms)} synonym groups, {len(partners)} partners")
 
 
 @kb.command("build", help="Build a new index generation and switch to it (refuses an invalid knowledge base).")

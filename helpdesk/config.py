@@ -26,6 +26,9 @@ def defaults() -> dict:
         "KNOWLEDGE_DIR": Path(os.environ.get("HELPDESK_KNOWLEDGE_DIR", ROOT / "knowledge")),
         "INDEX_DIR": Path(os.environ.get("HELPDESK_INDEX_DIR", ROOT / "indexes")),
         "PARTNERS_FILE": Path(os.environ.get("HELPDESK_PARTNERS_FILE", ROOT / "config" / "partners.yaml")),
+        # Where a site asks for a partner key (an e-mail address or a web address), shown on /embed
+        # and in the widget's "key not known" message.
+        "PARTNER_CONTACT": os.environ.get("HELPDESK_PARTNER_CONTACT", "").strip(),
         "INDEX_CHECK_INTERVAL": float(os.environ.get("HELPDESK_INDEX_CHECK_INTERVAL", "1.0")),
         # The address partners and users reach the service at; written into the embed snippet and,
         # when it is https, the reason to send Strict-Transport-Security. Never taken from Host.

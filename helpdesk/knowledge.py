@@ -61,6 +61,7 @@ class KnowledgeBase:
     glossary: list = field(default_factory=list)
     centres: dict = field(default_factory=dict)
     agencies: dict = field(default_factory=dict)
+    regions: dict = field(default_factory=dict)
 
 
 class KnowledgeError(Exception):
@@ -460,6 +461,38 @@ def load_directory(file: Path, list_key: str, problems: list) -> dict:
     return dict(data)
 
 
+def load_regions(file: Path, centres: dict, problems: list) -> dict:
+    """Regions → prefecture codes and other spellings (directories/regions.yaml): every code must be
+    a desk's code, every desk in exactly one region."""
+    data, regions = _top_list(file, "regions", problems, "regions file needs a 'regions' list")
+    if regions is None:
+        return {}
+    codes = {str(c.get("code")) for c in centres.get("centres", []) if isinstance(c, dict)}
+    seen: dict = {}
+    for i, region in enumerate(regions):
+        line = line_of(regions, i)
+        if not isinstance(region, dict) or not isinstance(region.get("name"), dict) or \
+                not all(_text(region["name"].get(lang)) for lang in LANGS):
+            problems.append(Problem(str(file), line, "each region needs a 'name' with 'en' and 'ja'"))
+            continue
+        for code in region.get("prefectures") or []:
+            if codes and str(code) not in codes:
+                problems.append(Problem(str(file), line_of(region, "prefectures", line),
+                                        f"prefecture code {code!r} is not a desk's code in centres.yaml"))
+            elif str(code) in seen:
+                problems.append(Problem(str(file), line_of(region, "prefectures", line),
+                                        f"prefecture {code} is already in region {seen[str(code)]!r}"))
+            seen[str(code)] = region.get("id")
+    missing = sorted(codes - set(seen))
+    if missing and seen:
+        problems.append(Problem(str(file), line_of(data, "regions"), f"prefectures in no region: {', '.join(missing)}"))
+    spellings = data.get("spellings") or {}
+    for code in spellings:
+        if codes and str(code) not in codes:
+            problems.append(Problem(str(file), line_of(spellings, code), f"spellings for unknown prefecture {code!r}"))
+    return dict(data)
+
+
 def _load_file(file: Path, problems: list):
     if not file.exists():
         problems.append(Problem(str(file), 1, "file is missing"))
@@ -521,6 +554,8 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
                                         "mentions it (in Japanese, English or romaji): link an entry that explains it"))
     if (root / "directories" / "centres.yaml").exists():
         kb.centres = load_directory(root / "directories" / "centres.yaml", "centres", problems)
+    if (root / "directories" / "regions.yaml").exists():
+        kb.regions = load_regions(root / "directories" / "regions.yaml", kb.centres, problems)
     if (root / "directories" / "analysis_agencies.yaml").exists():
         kb.agencies = load_directory(root / "directories" / "analysis_agencies.yaml", "agencies", problems)
     return kb, problems

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from .answering import Engine
 from .deciding import Decision
 from .directories import desk_status, international_phone
-from .rendering import to_html, to_text
+from .rendering import split_lead, to_html, to_text
 
 LANGS = ("en", "ja")
 
@@ -30,6 +30,9 @@ def present_entry(entry: dict, lang: str, score: float, with_html: bool = False)
     }
     if with_html:
         item["html"] = to_html(entry["answer"][lang], lang)
+        lead, more = split_lead(entry["answer"][lang])
+        item["lead_html"] = to_html(lead, lang)
+        item["more_html"] = to_html(more, lang) if more else ""
         item["reviewed"] = entry["reviewed"]
     return item
 
@@ -80,6 +83,7 @@ def present_centre(centre: dict, lang: str) -> dict:
     return {
         "id": f"centre-{centre['code']}", "topic": "kankouju", "title": title,
         "answer": to_text(centre_markdown(centre, lang), lang), "html": to_html(centre_markdown(centre, lang), lang),
+        "lead_html": to_html(centre_markdown(centre, lang), lang), "more_html": "",
         "url": f"/centres?q={quote(pref_en)}&lang={lang}#centre-{centre['code']}", "score": 1.0,
         "sources": present_sources(centre.get("sources")),
     }
@@ -94,12 +98,30 @@ def present_definition(term: dict, lang: str) -> dict:
     }
 
 
+def contacts_for(engine: Engine, lang: str) -> list:
+    """The contacts in the order that fits the UI language: those who answer in it first (their
+    `languages`, Japanese when not given), then the others, each keeping the file's order."""
+    contacts = list(engine.data.get("contacts", []))
+    return sorted(contacts, key=lambda c: lang not in (c.get("languages") or ["ja"]))
+
+
 def present_contacts(engine: Engine, lang: str) -> list:
     out = []
-    for c in engine.data.get("contacts", []):
+    for c in contacts_for(engine, lang):
         out.append({"name": c["name"][lang], "description": (c.get("description") or {}).get(lang, ""),
                     "url": c.get("url", ""), "phone": c.get("phone", ""), "email": c.get("email", ""),
                     "as_of": c.get("as_of", "")})
+    return out
+
+
+def handover_contacts(engine: Engine, lang: str) -> list:
+    """The people to ask, for the pages' "Ask a person": as present_contacts, plus the phone in
+    +81 form and whether the contact answers in the UI language."""
+    out = []
+    for c, shown in zip(contacts_for(engine, lang), present_contacts(engine, lang), strict=True):
+        shown["phone_international"] = international_phone(shown["phone"]) if shown["phone"] else ""
+        shown["speaks_ui_lang"] = lang in (c.get("languages") or ["ja"])
+        out.append(shown)
     return out
 
 
@@ -113,10 +135,11 @@ def build_response(engine: Engine, decision: Decision, query: str, lang: str, wi
     answers = answers[:3]
     if not with_html:
         for a in answers:
-            a.pop("html", None)
+            for key in ("html", "lead_html", "more_html"):
+                a.pop(key, None)
     definitions = [present_definition(t, lang) for t in decision.glossary_terms]
     answered = decision.answered and bool(answers or definitions)
-    return {
+    response = {
         "query": query, "lang": lang, "answered": answered,
         "answers": answers,
         "definitions": definitions,
@@ -125,3 +148,6 @@ def build_response(engine: Engine, decision: Decision, query: str, lang: str, wi
                     for r in decision.related_ids],
         "contacts": [] if answered else present_contacts(engine, lang),
     }
+    if with_html:   # the pages offer a person to ask beside every answer
+        response["handover"] = handover_contacts(engine, lang)
+    return response

@@ -123,3 +123,20 @@ def to_text(markdown: str, lang: str = "en") -> str:
     text = "\n".join(lines)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+@lru_cache(maxsize=2048)
+def split_lead(markdown: str) -> tuple[str, str]:
+    """The answer's lead (its first block: a paragraph, a list, a table), and the rest, in Markdown.
+
+    A first paragraph that only announces what follows ("…:") keeps that block with it, and a
+    heading keeps the paragraph under it, so the lead always says something by itself.
+    """
+    lines = markdown.splitlines()
+    blocks = [t for t in _md.parse(markdown) if t.level == 0 and t.nesting in (1, 0) and t.map]
+    if len(blocks) <= 1:
+        return markdown.strip(), ""
+    first = blocks[0]
+    announces = "\n".join(lines[first.map[0]:first.map[1]]).rstrip().endswith((":", "："))
+    end = blocks[1 if first.type == "heading_open" or announces else 0].map[1]
+    return "\n".join(lines[:end]).strip(), "\n".join(lines[end:]).strip()

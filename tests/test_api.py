@@ -152,3 +152,153 @@ def test_two_questions_in_one_get_an_answer_each(client):
     data = client.get("/api/ask", query_string={"q": "What is kankouju and how long is keishin valid?"}).get_json()
     ids = [a["id"] for a in data["answers"]]
     assert "kankouju-what-is" in ids and "keishin-validity" in ids
+
+
+# ---------------------------------------------------------------- /api/suggest
+
+@pytest.mark.parametrize("q, lang, expected", [
+    ("keishin val", "en", "keishin-validity"),       # the last word as a prefix
+    ("keishn", "en", "keishin-what-is"),             # a typo
+    ("keishin yuukou", "en", "keishin-validity"),    # romaji with a long vowel
+    ("けいしん", "ja", "keishin-what-is"),            # kana against the readings
+    ("経審の有効", "ja", "keishin-validity"),         # a Japanese substring
+    ("kankoju", "en", "kankouju-what-is"),           # romaji without the long vowel
+])
+def test_suggestions_while_typing(client, q, lang, expected):
+    response = client.get("/api/suggest", query_string={"q": q, "lang": lang})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert set(data) == {"query", "lang", "suggestions"} and data["lang"] == lang
+    assert 1 <= len(data["suggestions"]) <= 8
+    assert expected in [s["id"] for s in data["suggestions"]]
+    assert all(set(s) == {"id", "title", "url"} and s["url"].startswith(f"/entry/{s['id']}?lang={lang}")
+               for s in data["suggestions"])
+
+
+def test_suggestion_titles_follow_lang_or_the_script(client):
+    assert client.get("/api/suggest?q=けいしん").get_json()["suggestions"][0]["title"].startswith("経")
+    en = client.get("/api/suggest", query_string={"q": "けいしん", "lang": "en"}).get_json()
+    assert en["lang"] == "en" and all(s["title"].isascii() for s in en["suggestions"])
+
+
+@pytest.mark.parametrize("q", ["", "  ", "k", "What is the capital of France"])
+def test_no_suggestion_for_too_little_or_nothing_known(client, q):
+    response = client.get("/api/suggest", query_string={"q": q})
+    assert response.status_code == 200 and response.get_json()["suggestions"] == []
+
+
+@pytest.mark.parametrize("params, fragment", [
+    ({}, "missing"), ({"q": "k" * 101}, "longer than 100"), ({"q": "kei", "lang": "fr"}, "lang"),
+    ({"q": "a\x00b"}, "character"),
+])
+def test_bad_suggest_input_gets_a_clear_400(client, params, fragment):
+    response = client.get("/api/suggest", query_string=params)
+    assert response.status_code == 400 and fragment in response.get_json()["error"]
+
+
+def test_suggest_shares_the_answering_rate_limit(fixture_kb_dir, tmp_path):
+    from helpdesk.indexing import build_index
+    from helpdesk.knowledge import load_valid_knowledge
+
+    from .conftest import make_app
+
+    build_index(load_valid_knowledge(fixture_kb_dir), tmp_path / "ix")
+    app = make_app(fixture_kb_dir, tmp_path / "ix", RATELIMIT_ENABLED=True, RATELIMIT_ASK="2 per minute")
+    client = app.test_client()
+    assert client.get("/api/ask?q=keishin").status_code == 200
+    assert client.get("/api/suggest?q=keishin").status_code == 200
+    limited = client.get("/api/suggest?q=keishin")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_suggester_is_kept_per_generation(engine):
+    from helpdesk.suggesting import suggester_for
+
+    assert suggester_for(engine) is suggester_for(engine)
+
+
+# ---------------------------------------------------------------- partners file: reload, broken file
+
+PARTNERS = """partners:
+  first:
+    origins: ["https://first.example"]
+    lang: en
+"""
+
+
+def _partner_app(fixture_kb_dir, tmp_path, text):
+    from .conftest import make_app
+
+    path = tmp_path / "partners.yaml"
+    path.write_text(text)
+    app = make_app(fixture_kb_dir, tmp_path / "no-index", PARTNERS_FILE=path, PARTNERS_CHECK_INTERVAL=0)
+    return app, path
+
+
+def _touch_with(path, text):
+    import os
+
+    before = path.stat().st_mtime_ns
+    path.write_text(text)
+    os.utime(path, ns=(before + 2_000_000_000, before + 2_000_000_000))   # a visibly newer file
+
+
+def test_partners_file_is_reloaded_without_restart(fixture_kb_dir, tmp_path):
+    app, path = _partner_app(fixture_kb_dir, tmp_path, PARTNERS)
+    client = app.test_client()
+    assert client.get("/widget?partner=second").headers["Content-Security-Policy"].endswith("frame-ancestors *")
+    _touch_with(path, PARTNERS + '  second:\n    origins: ["https://second.example"]\n')
+    csp = client.get("/widget?partner=second").headers["Content-Security-Policy"]
+    assert csp.endswith("frame-ancestors 'self' https://second.example")
+    assert client.get("/healthz").get_json()["partners"] == {"status": "ok", "count": 2}
+
+
+def test_broken_partners_file_keeps_the_last_good_list_and_says_so(fixture_kb_dir, tmp_path, caplog):
+    app, path = _partner_app(fixture_kb_dir, tmp_path, PARTNERS)
+    client = app.test_client()
+    _touch_with(path, PARTNERS + "  broken: [unclosed\n")
+    csp = client.get("/widget?partner=first").headers["Content-Security-Policy"]
+    assert csp.endswith("frame-ancestors 'self' https://first.example")       # still served
+    health = client.get("/healthz").get_json()["partners"]
+    assert health["status"] == "error" and health["count"] == 1
+    assert "partners.yaml:" in health["problem"] and "YAML syntax error" in health["problem"]
+    assert any("partners file not loaded" in r.getMessage() for r in caplog.records)
+    _touch_with(path, PARTNERS)                                                 # fixed: back to ok
+    assert client.get("/healthz").get_json()["partners"] == {"status": "ok", "count": 1}
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ('partners:\n  x:\n    origins: ["https://a.example/"]\n',
+     "3: error: partner 'x': 'https://a.example/' is not an origin"),
+    ('partners:\n  x:\n    origins: ["https://a.example"]\n    accent: red\n', "4: error: partner 'x': accent"),
+    ('partners:\n  x:\n    origins: ["https://a.example"]\n    lang: fr\n', "4: error: partner 'x': lang"),
+    ('partners:\n  "bad key!":\n    origins: ["https://a.example"]\n', "2: error: partner key"),
+    ('partners: [1, 2]\n', "1: error: the file needs"),
+])
+def test_partner_file_problems_name_the_line(tmp_path, text, fragment):
+    from helpdesk.partners import check_partners
+
+    path = tmp_path / "partners.yaml"
+    path.write_text(text)
+    _, problems = check_partners(path)
+    assert any(fragment in str(p) for p in problems), [str(p) for p in problems]
+
+
+def test_kb_check_also_checks_the_partners_file(fixture_kb_dir, tmp_path):
+    from .conftest import make_app
+
+    path = tmp_path / "partners.yaml"
+    path.write_text('partners:\n  x:\n    origins: ["ftp://a.example"]\n')
+    app = make_app(fixture_kb_dir, tmp_path / "ix", PARTNERS_FILE=path)
+    result = app.test_cli_runner().invoke(args=["kb", "check"])
+    assert result.exit_code == 1
+    assert f"{path}:3: error: partner 'x'" in result.output
+
+
+def test_committed_partners_file_is_valid_and_has_a_localhost_key():
+    from helpdesk.config import ROOT
+    from helpdesk.partners import check_partners
+
+    partners, problems = check_partners(ROOT / "config" / "partners.yaml")
+    assert problems == []
+    assert "http://localhost:3000" in partners["localhost"]["origins"]

@@ -89,9 +89,26 @@ def test_widget_frame_ancestors_follow_the_partner_allow_list(client):
     headers = client.get("/widget?partner=demo-chamber").headers
     assert headers["Content-Security-Policy"].endswith("frame-ancestors 'self' https://partner.example")
     assert "X-Frame-Options" not in headers
-    unknown = client.get("/widget?partner=evil").headers
-    assert unknown["Content-Security-Policy"].endswith("frame-ancestors 'self'")
-    assert "X-Frame-Options" not in unknown
+    unknown = client.get("/widget?partner=evil")
+    # An unknown key gets an explanation that any page may frame: it holds no form, only the message.
+    assert unknown.status_code == 404 and unknown.headers["Content-Security-Policy"].endswith("frame-ancestors *")
+    html = unknown.get_data(as_text=True)
+    assert "The partner key “evil” is not known" in html and 'id="q"' not in html and "localhost" in html
+    assert "X-Frame-Options" not in unknown.headers
+
+
+def test_widget_framed_by_a_site_the_key_does_not_allow_explains_why(client):
+    framed = {"Sec-Fetch-Dest": "iframe", "Sec-Fetch-Site": "cross-site", "Referer": "https://evil.example/page"}
+    response = client.get("/widget?partner=demo-chamber", headers=framed)
+    assert response.status_code == 403 and response.headers["Content-Security-Policy"].endswith("frame-ancestors *")
+    html = response.get_data(as_text=True)
+    assert "https://evil.example" in html and "not on the allow-list" in html and 'id="q"' not in html
+    allowed = dict(framed, Referer="https://partner.example/")
+    response = client.get("/widget?partner=demo-chamber", headers=allowed)
+    assert response.status_code == 200 and 'id="q"' in response.get_data(as_text=True)
+    assert response.headers["Content-Security-Policy"].endswith("frame-ancestors 'self' https://partner.example")
+    own = dict(framed, Referer="http://localhost/embed?key=demo-chamber", **{"Sec-Fetch-Site": "same-origin"})
+    assert client.get("/widget?partner=demo-chamber", headers=own).status_code == 200   # the embed page's preview
 
 
 def test_pages_set_no_cookies(client):
@@ -111,7 +128,7 @@ def test_desk_finder_in_any_script(client):
         assert 'id="centre-27"' in html and "06-6947-4371" in html, q
         assert 'id="centre-11"' not in html
     html = client.get("/centres", query_string={"q": "Atlantis", "lang": "en"}).get_data(as_text=True)
-    assert "No prefecture matches" in html
+    assert "No prefecture or region matches" in html
 
 
 def test_unconfirmed_desk_points_to_national_centre(client):

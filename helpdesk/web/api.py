@@ -1,4 +1,4 @@
-"""JSON API: /api/ask, /api/centres, /healthz and the API's own description (/api/openapi.json).
+"""JSON API: /api/ask, /api/suggest, /api/centres, /healthz and the API's own description (/api/openapi.json).
 
 The contract is documented in README.md and, machine-readably, in helpdesk/web/openapi.json.
 """
@@ -12,11 +12,15 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 
-from ..directories import search_centres
+from ..directories import find_desks
 from ..store import IndexUnavailable
-from .asking import BadQuestion, ask, engine
+from ..suggesting import MAX_QUERY_CHARS as MAX_SUGGEST_CHARS
+from ..suggesting import suggest
+from ..textanalysis import detect_language
+from .asking import BadQuestion, ask, engine, has_lone_surrogate
 from .i18n import LANGS, requested_lang
 from .limits import answering_limit
+from .pages import regions
 from .requestdata import BadBody, json_object
 
 bp = Blueprint("api", __name__)
@@ -51,6 +55,25 @@ def api_ask_post():
         return jsonify({"error": str(exc)}), 400
 
 
+@bp.get("/api/suggest")
+@answering_limit
+def api_suggest():
+    """Entry titles for what has been typed so far (the question box's suggestions), at most 8."""
+    q = request.args.get("q")
+    try:
+        lang = requested_lang()
+    except ValueError as exc:
+        return jsonify({"error": str(exc)}), 400
+    if q is None:
+        return jsonify({"error": "parameter 'q' is missing (what has been typed so far)"}), 400
+    if len(q) > MAX_SUGGEST_CHARS:
+        return jsonify({"error": f"q is longer than {MAX_SUGGEST_CHARS} characters"}), 400
+    if "\x00" in q or has_lone_surrogate(q):
+        return jsonify({"error": "q contains a character that cannot be processed"}), 400
+    lang = lang or detect_language(q)
+    return jsonify({"query": q, "lang": lang, "suggestions": suggest(engine(), q, lang)})
+
+
 @bp.get("/healthz")
 def healthz():
     """What this worker serves: 200 with its generation, or 503 when it serves none."""
@@ -59,9 +82,10 @@ def healthz():
         eng = engine()
     except IndexUnavailable as exc:
         return jsonify({"status": "unavailable", "generation": None, "entries": 0, "worker": os.getpid(),
-                        "error": str(exc)}), 503
+                        "error": str(exc), "partners": current_app.extensions["partners"].health()}), 503
     return jsonify({"status": "ok", "generation": eng.generation, "entries": len(eng.entries),
-                    "worker": os.getpid(), "pointer": store.pointer(), "fallback": store.fallback})
+                    "worker": os.getpid(), "pointer": store.pointer(), "fallback": store.fallback,
+                    "partners": current_app.extensions["partners"].health()})
 
 
 @bp.get("/api/centres")
@@ -72,7 +96,7 @@ def api_centres():
     if len(q) > 100:
         return jsonify({"error": "q is longer than 100 characters"}), 400
     eng = engine()
-    found = search_centres(eng.prefectures, q)
+    found, _region = find_desks(eng.prefectures, q, regions())   # the desk finder page's region table
     keys = ("code", "prefecture", "organisation", "desk", "url", "phone", "as_of", "status", "notes", "sources")
     return jsonify({"query": q, "count": len(found), "centres": [{k: c.get(k) for k in keys} for c in found],
                     "national": eng.data.get("centres", {}).get("national", {})})

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from flask import current_app, g
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ..partners import CHECK_INTERVAL, PartnerRegistry, check_partners
 
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
                       "microphone=(), payment=(), usb=(), interest-cohort=()")
@@ -26,26 +27,15 @@ BASE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 
 
 def load_partners(path: Path) -> dict:
-    """Partner key → {origins: [...], lang, accent}; invalid records are skipped."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {}
-    partners = {}
-    for key, item in (data.get("partners") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        origins = [o for o in item.get("origins", []) if isinstance(o, str) and o.startswith(("https://", "http://"))
-                   and " " not in o and ";" not in o and "'" not in o]
-        partners[str(key)] = {"origins": origins, "lang": item.get("lang", "en"),
-                              "accent": item.get("accent", ""), "name": item.get("name", str(key))}
-    return partners
+    """Partner key → {origins: [...], lang, accent, name}, or {} when the file has any error."""
+    partners, problems = check_partners(path)
+    return {} if problems else partners
 
 
 def partner(key: str | None) -> dict | None:
     if not key:
         return None
-    return current_app.extensions["partners"].get(key)
+    return current_app.extensions["partners"].get(key)   # a PartnerRegistry: follows the file
 
 
 def allow_framing(partner_record: dict | None) -> None:
@@ -55,7 +45,8 @@ def allow_framing(partner_record: dict | None) -> None:
 
 
 def init_app(app) -> None:
-    app.extensions["partners"] = load_partners(app.config["PARTNERS_FILE"])
+    app.extensions["partners"] = PartnerRegistry(app.config["PARTNERS_FILE"],
+                                                 app.config.get("PARTNERS_CHECK_INTERVAL", CHECK_INTERVAL))
     # Browsers keep to https once told; only when the public address is https (set by the operator).
     hsts = app.config["PUBLIC_URL"].startswith("https://")
     if app.config["TRUSTED_PROXIES"] > 0:
