@@ -28,7 +28,8 @@ def register_extensions(app: Flask) -> None:
     from .store import EngineStore
     from .web import i18n, limits, security, staff
 
-    app.extensions["engine_store"] = EngineStore(app.config["INDEX_DIR"], app.config["INDEX_CHECK_INTERVAL"])
+    app.extensions["engine_store"] = EngineStore(app.config["INDEX_DIR"], app.config["INDEX_CHECK_INTERVAL"],
+                                                 background=app.config["INDEX_SWITCH_IN_BACKGROUND"])
     app.extensions["question_log"] = QuestionLog(database_url(app.config), app.config["QUESTION_RETENTION_DAYS"])
     i18n.init_app(app)
     security.init_app(app)

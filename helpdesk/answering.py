@@ -23,6 +23,7 @@ deciding.py from what this module computes.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass, field
@@ -397,11 +398,7 @@ class Engine:
         of what it earns in the questions, title or keywords; the best alternative counts.
         """
         credits: dict = {}
-
-        def give(entry_id, credit):
-            if credit > credits.get(entry_id, 0.0):
-                credits[entry_id] = credit
-
+        get = credits.get
         entries = self.vectors.entries
         for alt in concept.alternatives:
             for group, factor in ((alt.group, 1.0), (BODY_GROUPS.get(alt.group), BODY_CREDIT)):
@@ -412,13 +409,18 @@ class Engine:
                     for term in alt.terms:
                         for entry_id in entries(group, term):
                             hits[entry_id] = hits.get(entry_id, 0) + 1
+                    n = len(alt.terms)
                     for entry_id, count in hits.items():
-                        fraction = count / len(alt.terms)
+                        fraction = count / n
                         if fraction >= alt.min_fraction:
-                            give(entry_id, factor * alt.credit * fraction)
+                            credit = factor * alt.credit * fraction
+                            if credit > get(entry_id, 0.0):
+                                credits[entry_id] = credit
                 else:
+                    credit = factor * alt.credit
                     for entry_id in frozenset.intersection(*(entries(group, t) for t in alt.terms)):
-                        give(entry_id, factor * alt.credit)
+                        if credit > get(entry_id, 0.0):
+                            credits[entry_id] = credit
         return credits
 
     def anchored(self, qa: QueryAnalysis, entry_id: str) -> bool:
@@ -455,16 +457,18 @@ class Engine:
     def bm25(self, qa: QueryAnalysis) -> dict:
         """entry id → BM25F relevance: Σ boost × Whoosh's BM25F score of each query term, the sum
         a Whoosh OR query computes, read from the postings scored at build (no search)."""
-        by_doc: dict = {}
+        totals = [0.0] * len(self.vectors.ids)
+        touched: set = set()
         for fieldname, term, boost in self.query_terms(qa):
             docs, scores = self.vectors.scores(fieldname, term)
+            touched.update(docs)
             for doc, score in zip(docs, scores, strict=True):
-                by_doc[doc] = by_doc.get(doc, 0.0) + boost * score
+                totals[doc] += boost * score
         ids = self.vectors.ids
-        return {ids[doc]: score for doc, score in by_doc.items()}
+        return {ids[doc]: totals[doc] for doc in touched}
 
     def rank(self, qa: QueryAnalysis, limit: int = 20) -> list:
-        """Candidates as (entry_id, final score, coverage, bm25), best first."""
+        """The `limit` best candidates as (entry_id, final score, coverage, bm25), best first."""
         if not any(c.weight > 0 and not c.low_weight for c in qa.concepts):
             return []
         bm25_of = self.bm25(qa)
@@ -472,16 +476,16 @@ class Engine:
         total = sum(c.weight for c in qa.concepts)
         covered: dict = dict.fromkeys(bm25_of, 0.0)
         for c in qa.concepts:
+            weight = c.weight
             for entry_id, credit in c.credits.items():
-                covered[entry_id] = covered.get(entry_id, 0.0) + c.weight * credit
+                covered[entry_id] = covered.get(entry_id, 0.0) + weight * credit
         if not covered:
             return []
         best_bm25 = max(bm25_of.values(), default=0.0) or 1.0
+        share = 1 - COVERAGE_SHARE
         ranked = []
         for entry_id, weight in covered.items():
             bm25 = bm25_of.get(entry_id, 0.0)
             cov = weight / total if total > 0 else 0.0
-            final = COVERAGE_SHARE * cov + (1 - COVERAGE_SHARE) * (bm25 / best_bm25) ** BM25_POWER
-            ranked.append((entry_id, final, cov, bm25))
-        ranked.sort(key=lambda item: (-item[1], item[0]))
-        return ranked[:limit]
+            ranked.append((entry_id, COVERAGE_SHARE * cov + share * (bm25 / best_bm25) ** BM25_POWER, cov, bm25))
+        return heapq.nsmallest(limit, ranked, key=lambda item: (-item[1], item[0]))

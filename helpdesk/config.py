@@ -30,6 +30,9 @@ def defaults() -> dict:
         # and in the widget's "key not known" message.
         "PARTNER_CONTACT": os.environ.get("HELPDESK_PARTNER_CONTACT", "").strip(),
         "INDEX_CHECK_INTERVAL": float(os.environ.get("HELPDESK_INDEX_CHECK_INTERVAL", "1.0")),
+        # gunicorn (config/gunicorn.conf.py) loads new generations on a background thread, so no
+        # request waits for a switch; the development server and the tests switch in the request.
+        "INDEX_SWITCH_IN_BACKGROUND": _flag("HELPDESK_INDEX_SWITCH_IN_BACKGROUND", False),
         # The address partners and users reach the service at; written into the embed snippet and,
         # when it is https, the reason to send Strict-Transport-Security. Never taken from Host.
         "PUBLIC_URL": os.environ.get("HELPDESK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),

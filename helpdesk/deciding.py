@@ -69,16 +69,16 @@ def question_parts(text: str) -> list:
 
 
 def _choose(engine: Engine, qa: QueryAnalysis) -> tuple:
-    """(answered, chosen [(id, rank score)], coverage of the best) for one question (part)."""
+    """(answered, chosen [(id, rank score)], coverage of the best, the ranking) for one question (part)."""
     ranked = engine.rank(qa)
     if not ranked:
-        return False, [], 0.0
+        return False, [], 0.0, ranked
     top_id, top_final, top_cov, _ = ranked[0]
     threshold = ANCHORED_THRESHOLD if engine.anchored(qa, top_id) else CONFIDENCE_THRESHOLD
     if qa.is_long:
         threshold *= LONG_THRESHOLD_FACTOR
     if top_cov < threshold:
-        return False, [(top_id, top_final)], top_cov
+        return False, [(top_id, top_final)], top_cov, ranked
     chosen = [(top_id, top_final)]
     for entry_id, final, cov, _ in ranked[1:]:
         if len(chosen) >= MAX_ANSWERS:
@@ -91,17 +91,16 @@ def _choose(engine: Engine, qa: QueryAnalysis) -> tuple:
             break
         if all(entry_id != c for c, _ in chosen) and cov >= threshold and final >= 0.6 * top_final:
             chosen.append((entry_id, final))
-    return True, chosen, top_cov
+    return True, chosen, top_cov, ranked
 
 
 def decide(engine: Engine, text: str) -> Decision:
     """Apply the answering rules to a question; pure apart from reading the index."""
     qa = engine.analyze(text)
-    answered, chosen, confidence = _choose(engine, qa)
+    answered, chosen, confidence, ranked = _choose(engine, qa)
     uncovered = engine.out_of_scope_terms(text)
     if answered and uncovered and not engine.names_subject(chosen[0][0], uncovered):
         answered = False   # a subject we do not cover (a visa, a trademark); a shared word matched
-    ranked = engine.rank(qa)
     scores: dict = {entry_id: round(final, 4) for entry_id, final, _, _ in ranked}
     answer_ids = [entry_id for entry_id, _ in chosen] if answered else []
     glossary_terms = [qa.glossary_term] if qa.glossary_term else []
@@ -116,7 +115,7 @@ def decide(engine: Engine, text: str) -> Decision:
             content = [c for c in part_qa.concepts if not c.low_weight]
             if len(content) < 2 and not any(c.curated for c in content):
                 continue   # a fragment ("不要?", "and where?") is not a question of its own
-            part_answered, part_chosen, part_confidence = _choose(engine, part_qa)
+            part_answered, part_chosen, part_confidence, _ = _choose(engine, part_qa)
             if part_qa.glossary_term and part_qa.glossary_term not in glossary_terms:
                 glossary_terms.append(part_qa.glossary_term)
             if part_answered:

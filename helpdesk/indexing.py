@@ -189,6 +189,18 @@ def verify_generation(folder: Path) -> None:
         pass
 
 
+PARALLEL_FROM = 400   # entries from which a build analyses in one process per core (each loads Sudachi)
+
+
+def _writer(ix, entries: int):
+    """Whoosh's own multi-process writer for large knowledge bases: one segment per core, no merge
+    (BM25F statistics are index-wide, so scores do not depend on the segments)."""
+    procs = min(os.cpu_count() or 1, 4)
+    if entries >= PARALLEL_FROM and procs > 1:
+        return ix.writer(procs=procs, multisegment=True)
+    return ix.writer()
+
+
 def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
     """Write a new generation, verify it, and point CURRENT at it; returns the generation folder.
 
@@ -214,7 +226,7 @@ def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".building-", dir=index_root))
     try:
         ix = whoosh_index.create_in(str(work), build_schema())
-        with ix.writer() as writer:
+        with _writer(ix, len(kb.entries)) as writer:
             for entry in kb.entries.values():
                 writer.add_document(**entry_document(entry))
         vectors = compute_vectors(ix, SCORED_FIELDS, SET_GROUPS, recall_terms(kb.entries.values()))

@@ -2,7 +2,9 @@
 
 Each web worker asks `current()` per request. At most every CHECK_INTERVAL seconds it reads the
 CURRENT pointer; when it names a new generation, the worker verifies its checksums, opens it and
-swaps engines. Faults never leave a worker without an answer it could give:
+swaps engines. Under gunicorn this happens on a background thread (`background=True`): requests
+keep the engine they have until the new one is ready, so no request pays for a switch.
+Faults never leave a worker without an answer it could give:
 - the named generation is damaged or unreadable → keep serving the one already open, or, when
   none is (a fresh worker), fall back to the newest intact generation on disk, and log it;
 - the pointer has vanished → keep serving, or open the newest intact generation;
@@ -30,7 +32,7 @@ class IndexUnavailable(RuntimeError):
 
 
 class EngineStore:
-    def __init__(self, index_root: Path, check_interval: float = CHECK_INTERVAL):
+    def __init__(self, index_root: Path, check_interval: float = CHECK_INTERVAL, background: bool = False):
         self.index_root = Path(index_root)
         self.check_interval = check_interval
         self._engine: Engine | None = None
@@ -40,12 +42,20 @@ class EngineStore:
         self._lock = threading.Lock()
         self.last_error: str | None = None
         self.fallback = False   # True while serving something other than what CURRENT names
+        self.background = background   # load a new generation on a thread; requests keep the old one
+        self._loader: threading.Thread | None = None
 
     def pointer(self) -> str | None:
         return current_generation(self.index_root)
 
     def current(self) -> Engine:
         now = time.monotonic()
+        if self._engine is not None and self.background:
+            if now - self._checked_at >= self.check_interval and not (self._loader and self._loader.is_alive()):
+                self._checked_at = now
+                self._loader = threading.Thread(target=self._refresh_locked, name="index-switch", daemon=True)
+                self._loader.start()
+            return self._engine
         if self._engine is None or now - self._checked_at >= self.check_interval:
             with self._lock:
                 if self._engine is None or now - self._checked_at >= self.check_interval:
@@ -54,6 +64,10 @@ class EngineStore:
         if self._engine is None:
             raise IndexUnavailable(self.last_error or f"no index has been built: run '{BUILD_COMMAND}'")
         return self._engine
+
+    def _refresh_locked(self) -> None:
+        with self._lock:
+            self._refresh()
 
     def report_damage(self, engine: Engine, exc: BaseException) -> None:
         """A search failed on `engine`: if its files no longer verify, stop serving it."""

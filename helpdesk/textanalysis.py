@@ -63,12 +63,21 @@ def detect_language(text: str) -> str:
 _local = threading.local()
 
 
+@lru_cache(maxsize=1)
+def _dictionary():
+    """One Sudachi dictionary per process (memory-mapped: workers forked from a master that
+    loaded it share its pages); a tokenizer is not thread-safe, so each thread makes its own."""
+    from sudachipy import Dictionary
+
+    return Dictionary()
+
+
 def _sudachi():
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
-        from sudachipy import Dictionary, SplitMode
+        from sudachipy import SplitMode
 
-        tok = Dictionary().tokenizer(SplitMode.C)
+        tok = _dictionary().tokenizer(SplitMode.C)
         _local.tokenizer = tok
         _local.mode_a = SplitMode.A
     return tok
