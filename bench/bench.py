@@ -1,6 +1,12 @@
 """Benchmark of /api/ask: in-process latency, question recording, then requests/s through gunicorn under wrk.
 
-    .venv/bin/python bench/bench.py [--rounds 5] [--duration 15] [--workers 2] [--connections 16]
+    .venv/bin/python bench/bench.py [--rounds 5] [--duration 15] [--workers 2] [--connections 16] [--scale 10,50]
+
+Prints, from one run: in-process /api/ask median and p99 beside a bare Whoosh BM25F search over the
+same knowledge (the baseline the engine is held to), the cost of recording a question, gunicorn's
+requests/s for /api/ask and /healthz and their ratio, the memory (PSS) of master and workers, the
+first answer after start, and with --scale the build time and answer latency at N× the knowledge
+(synthetic copies from bench/synthetic.py).
 
 Questions come from shared/eval and tests/eval. The gunicorn run turns rate limiting off
 (HELPDESK_RATELIMIT_ENABLED=0) because the load comes from one address; it measures the service.
@@ -40,7 +46,7 @@ def questions() -> list:
     return [(i["q"], i.get("lang", "en")) for i in items]
 
 
-def in_process(index_dir: Path, qs: list, rounds: int) -> None:
+def in_process(index_dir: Path, qs: list, rounds: int) -> tuple:
     app = create_app({"INDEX_DIR": index_dir, "RATELIMIT_ENABLED": False,
                       "INSTANCE_DIR": index_dir.parent / "instance"})
     client = app.test_client()
@@ -57,6 +63,63 @@ def in_process(index_dir: Path, qs: list, rounds: int) -> None:
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
     print(f"in-process /api/ask: {len(times)} requests over {len(qs)} questions")
     print(f"  median {statistics.median(times):.2f} ms   p99 {p99:.2f} ms   max {times[-1]:.2f} ms")
+    return statistics.median(times), p99
+
+
+def whoosh_baseline(knowledge_dir: Path, qs: list, rounds: int) -> tuple:
+    """A bare Whoosh BM25F search over the same entries: English stems and Japanese character
+    bigrams over title, questions, keywords and answer, an OR of the question's terms, top 3."""
+    from whoosh import index as whoosh_index
+    from whoosh import query as wq
+    from whoosh.analysis import NgramTokenizer, StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    english, bigrams = StemmingAnalyzer(), NgramTokenizer(2, 2)
+    kb = load_valid_knowledge(knowledge_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        ix = whoosh_index.create_in(tmp, Schema(id=ID(stored=True), en=TEXT(analyzer=english),
+                                                ja=TEXT(analyzer=bigrams)))
+        with ix.writer() as writer:
+            for e in kb.entries.values():
+                writer.add_document(id=e.id, en=" ".join([e.title["en"], *e.questions["en"], *e.keywords["en"],
+                                                         e.answer["en"]]),
+                                    ja=" ".join([e.title["ja"], *e.questions["ja"], *e.keywords["ja"], e.answer["ja"]]))
+        times = []
+        with ix.searcher() as searcher:
+            for round_ in range(rounds + 1):
+                for q, _lang in qs:
+                    start = time.perf_counter()
+                    terms = [wq.Term("en", t.text) for t in english(q)]
+                    terms += [wq.Term("ja", t.text) for t in bigrams(q)]
+                    searcher.search(wq.Or(terms), limit=3)
+                    if round_:   # the first round warms up
+                        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    print(f"bare Whoosh BM25F baseline (same knowledge, stems + bigrams, top 3): median "
+          f"{statistics.median(times):.2f} ms   p99 {p99:.2f} ms")
+    return statistics.median(times), p99
+
+
+def at_scale(times: int, qs: list, rounds: int) -> None:
+    """Build time and answer latency at `times` × the knowledge (synthetic copies)."""
+    from bench.synthetic import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        knowledge = generate(times, Path(tmp))
+        start = time.perf_counter()
+        kb = load_valid_knowledge(knowledge)
+        loaded = time.perf_counter() - start
+        build_index(kb, Path(tmp) / "ix")
+        built = time.perf_counter() - start
+        print(f"{times}× knowledge ({len(kb.entries)} entries): kb build {built:.1f} s "
+              f"(reading and checking the files {loaded:.1f} s)")
+        start = time.perf_counter()
+        app = create_app({"INDEX_DIR": Path(tmp) / "ix", "RATELIMIT_ENABLED": False,
+                          "INSTANCE_DIR": Path(tmp) / "instance"})
+        app.extensions["engine_store"].current()
+        print(f"  opening it: {time.perf_counter() - start:.1f} s")
+        in_process(Path(tmp) / "ix", qs, rounds)
 
 
 def recording_overhead(index_dir: Path, rounds: int = 2000) -> None:
@@ -172,14 +235,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--worker-class", help="compare with another gunicorn worker class (one thread), e.g. sync")
+    parser.add_argument("--scale", default="", help="comma-separated multiples of the knowledge, e.g. 10,50")
     args = parser.parse_args()
     qs = questions()
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "ix"
         build_index(load_valid_knowledge(ROOT / "knowledge"), index_dir)
-        in_process(index_dir, qs, args.rounds)
+        ours, _ = in_process(index_dir, qs, args.rounds)
+        baseline, _ = whoosh_baseline(ROOT / "knowledge", qs, args.rounds)
+        print(f"  /api/ask median ÷ bare Whoosh median: {ours / baseline:.2f}")
         recording_overhead(index_dir)
         through_gunicorn(index_dir, qs, args.duration, args.workers, args.connections, args.worker_class)
+    for times in [int(x) for x in args.scale.split(",") if x.strip()]:
+        at_scale(times, qs, max(1, args.rounds // 2))
 
 
 if __name__ == "__main__":

@@ -63,6 +63,6 @@ def generate(times: int, target: Path, source: Path = ROOT / "knowledge", seed: 
 
 
 if __name__ == "__main__":
-    times = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(f"/tmp/kb{times}")
-    print(generate(times, target))
+    if len(sys.argv) != 3:
+        sys.exit("usage: bench/synthetic.py TIMES TARGET_DIR")
+    print(generate(int(sys.argv[1]), Path(sys.argv[2])))

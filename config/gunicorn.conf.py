@@ -88,6 +88,12 @@ def post_worker_init(worker):
         store.current()
     except Exception as exc:  # no index yet: requests will say how to build one
         worker.log.warning("no index at start: %s", exc)
+    question_log = app.extensions.get("question_log")
+    if question_log is not None:
+        try:
+            _ = question_log.engine   # connect (and check the schema) before the first question, not during it
+        except Exception as exc:  # the log never stops answering; it retries on its own
+            worker.log.warning("question log not reachable at start: %s", exc)
     # The engine, Sudachi's and pykakasi's tables are long-lived: keep the garbage collector from
     # walking them again and again (they stay reachable; only new objects are collected).
     import gc
