@@ -962,3 +962,39 @@ def test_parse_input_only_raises_input_error_for_mutated_payloads(payload, data)
         assert err.field
     else:
         calculate(inp, improvements=False)
+
+
+# ---------------------------------------------------------------------------------------------- every problem at once
+
+
+def all_errors(payload) -> list[str]:
+    with pytest.raises(inputs.InputErrors) as err:
+        parse_input(payload)
+    assert err.value.field == err.value.errors[0].field          # the first problem is also the error's own
+    return [e.field for e in err.value.errors]
+
+
+def test_every_problem_is_listed_in_payload_order():
+    p = base_payload(review_date="2024-02-30", equity="a lot")
+    p["industries"][0].update(completed_works=-1, staff={"g1": 1.5, "g9": 1})
+    p["industries"][1]["name"] = "土木一式"
+    p["y"]["indicators"].pop("x4")
+    p["w"].update(audit="big four", machines=True)
+    assert all_errors(p) == ["review_date", "industries[0].completed_works", "industries[0].staff.g9",
+                             "industries[0].staff.g1", "industries[1].name", "equity", "y.indicators.x4", "w.audit",
+                             "w.machines"]
+
+
+def test_every_missing_statement_figure_is_listed():
+    fields_missing = all_errors(base_payload(y={"financials": {"sales": 1000, "gross_profit": "x",
+                                                               "allowance": 5}}))
+    assert fields_missing[0] == "y.financials.gross_profit"
+    required = [f"y.financials.{k}" for k in fields.FIN_REQUIRED if k not in ("sales", "gross_profit")]
+    assert fields_missing[1:] == [*required, "y.financials.depreciation", "y.financials.corporate_taxes",
+                                  "y.financials.allowance_prev"]
+
+
+def test_a_value_that_fails_is_not_also_reported_as_missing_or_inconsistent():
+    p = base_payload()
+    p["industries"][1].update(completed_works="many")       # prime ≤ completed cannot be checked: not a second error
+    assert all_errors(p) == ["industries[1].completed_works"]

@@ -1,6 +1,7 @@
 """The calculator as users meet it: the form page without JavaScript, and the JSON API."""
 
 import json
+import re
 
 import pytest
 
@@ -111,3 +112,72 @@ def test_readme_documents_every_financials_field_and_wlb_value():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     missing = [k for k in [*FINANCIALS_FIELDS, *WLB_VALUES] if f"`{k}`" not in readme]
     assert missing == []
+
+
+# ---------------------------------------------------------------------------------------------- every problem at once
+
+
+def test_api_lists_every_problem_with_human_labels(client):
+    payload = json.loads(json.dumps(PAYLOAD))
+    payload["review_date"] = "2025-02-30"
+    payload["industries"][0].update(completed_works="lots", staff={"g2": -1})
+    payload["y"]["indicators"].pop("x7")
+    payload["w"].update(ccus="sometimes", bogus=True)
+    response = client.post("/api/keishin", json=payload)
+    assert response.status_code == 400
+    data = response.get_json()
+    fields = [e["field"] for e in data["errors"]]
+    assert fields == ["review_date", "industries[0].completed_works", "industries[0].staff.g2", "y.indicators.x7",
+                      "w.bogus", "w.ccus"]
+    # the first problem is repeated at the top, as before, for clients that read one error
+    assert data["field"] == "review_date" and data["message"] == "is not a valid date: 2025-02-30"
+    assert data["error"] == "review_date: is not a valid date: 2025-02-30"
+    by_field = {e["field"]: e for e in data["errors"]}
+    assert by_field["industries[0].completed_works"]["message"] == (
+        "Trade 1 — average completed works (thousand yen): must be a number, got text")
+    assert by_field["industries[0].completed_works"]["message_ja"].startswith("業種1 — 年間平均完成工事高（千円）：")
+    assert by_field["y.indicators.x7"]["message"].startswith("Y indicator x7 — Operating cash flow")
+    assert by_field["w.bogus"]["message"] == "Social items (W): unknown field 'bogus'"
+    assert all("industries[" not in e["message"] and "industries[" not in e["message_ja"] for e in data["errors"])
+
+
+def test_api_unreadable_body_is_one_labelled_problem(client):
+    data = client.post("/api/keishin", data="{", content_type="application/json").get_json()
+    assert data["field"] == "body" and [e["field"] for e in data["errors"]] == ["body"]
+    assert data["errors"][0]["message"].startswith("Request body: ")
+
+
+def test_validity_api_lists_every_problem(client):
+    response = client.post("/api/keishin/validity", json={"standard_screening_day": "2025-02-30", "today": "x",
+                                                            "lang": "en"})
+    assert response.status_code == 400
+    data = response.get_json()
+    assert [e["field"] for e in data["errors"]] == ["lang", "standard_screening_day", "today"]
+    assert data["field"] == "lang"
+    assert data["errors"][1]["message"] == "Standard screening day: is not a valid date: 2025-02-30"
+    assert data["errors"][2]["message_ja"].startswith("今日の日付：")
+
+
+def test_form_marks_every_invalid_field_and_sums_them_up(client):
+    form = {**FORM, "lang": "en", "review_date": "", "ind0_completed_works": "lots", "y_x3": "", "ebitda": "1e"}
+    form.pop("ind0_name")
+    response = client.post("/calculator", data={**form, "ind1_name": "舗装", "ind1_completed_works": "5"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    summary = html[html.index('class="error-summary"'):html.index("</ul>", html.index('class="error-summary"'))]
+    assert 'role="alert"' in summary and "There are 6 problems to fix" in summary
+    links = re.findall(r'<a href="#([a-z0-9_]+)">([^<]+)</a>', summary)
+    assert [field for field, _ in links] == ["review_date", "ind0_name", "ind0_completed_works",
+                                             "ind1_prime_completed_works", "ebitda", "y_x3"]
+    assert dict(links)["ind0_completed_works"] == "Trade 1 — average completed works (thousand yen): must be a number"
+    assert dict(links)["ind1_prime_completed_works"].startswith("Trade 2 — ")   # the form's slot, not the API index
+    for field, _ in links:
+        tag = re.search(rf'<(?:input|select) id="{field}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in tag and f'aria-describedby="{field}-error"' in tag, tag
+        assert f'id="{field}-error"' in html
+
+
+def test_form_error_summary_in_japanese(client):
+    html = client.post("/calculator", data={**FORM, "lang": "ja", "equity": "たくさん"}).get_data(as_text=True)
+    assert "自己資本額（千円）：数値を入力してください" in html
+    assert "修正が必要な項目が1件あります" in html

@@ -66,7 +66,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -106,6 +106,45 @@ class InputError(ValueError):
     def to_dict(self) -> dict:
         return {"field": self.field, "message": self.message, "message_ja": self.message_ja}
 
+
+class InputErrors(InputError):
+    """Every problem of one payload at once; ``field``/``message`` are those of the first, for callers
+    (and clients) that read one error only."""
+
+    def __init__(self, errors: list[InputError]):
+        first = errors[0]
+        super().__init__(first.field, first.message, first.message_ja)
+        self.errors = list(errors)
+
+
+BAD = object()  # a value that failed its check (already recorded); later checks that need it are skipped
+
+
+class Problems:
+    """The problems found so far while reading one payload, in the order they were found."""
+
+    def __init__(self) -> None:
+        self.errors: list[InputError] = []
+
+    def __len__(self) -> int:
+        return len(self.errors)
+
+    def add(self, error: InputError) -> None:
+        self.errors.append(error)
+
+    def check(self, parse: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``parse(*args, **kwargs)``, or BAD after recording its InputError."""
+        try:
+            return parse(*args, **kwargs)
+        except InputErrors as exc:
+            self.errors.extend(exc.errors)
+        except InputError as exc:
+            self.errors.append(exc)
+        return BAD
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InputErrors(self.errors)
 
 
 @dataclass(frozen=True)
@@ -242,14 +281,17 @@ def _enum(value: Any, path: str, allowed: Mapping[str, Any]) -> str:
     return value
 
 
-def _object(value: Any, path: str, allowed: tuple[str, ...] | Mapping) -> dict:
+def _object(value: Any, path: str, allowed: tuple[str, ...] | Mapping, problems: Problems) -> dict | None:
+    """The mapping at ``path`` (None if it is not one); each unknown key is a problem of its own."""
     if not isinstance(value, dict):
-        raise InputError(path or "payload", f"must be an object, got {_type_name(value)}",
-                         "オブジェクトを指定してください")
+        problems.add(InputError(path or "payload", f"must be an object, got {_type_name(value)}",
+                                "オブジェクトを指定してください"))
+        return None
     for key in value:
         if not isinstance(key, str) or key not in allowed:
             shown = repr(key)[:60]
-            raise InputError(unknown_field_path(path, key), f"unknown field {shown}", f"不明な項目です: {shown}")
+            problems.add(InputError(unknown_field_path(path, key), f"unknown field {shown}",
+                                    f"不明な項目です: {shown}"))
     return value
 
 
@@ -260,10 +302,16 @@ def unknown_field_path(path: str, key: Any) -> str:
     return f"{path or 'payload'}[{repr(key)[:60]}]"
 
 
-def _required(obj: dict, key: str, path: str) -> Any:
+def _required(obj: dict, key: str, path: str, problems: Problems) -> Any:
     if key not in obj or obj[key] is None:
-        raise InputError(join_path(path, key), "is required", "必須項目です")
+        problems.add(InputError(join_path(path, key), "is required", "必須項目です"))
+        return BAD
     return obj[key]
+
+
+def _number(obj: dict, key: str, path: str, problems: Problems, **bounds: Any) -> Decimal | object:
+    value = _required(obj, key, path, problems)
+    return BAD if value is BAD else problems.check(parse_number, value, join_path(path, key), **bounds)
 
 
 def parse_date(value: Any, path: str, minimum: dt.date = MIN_REVIEW_DATE,
@@ -286,101 +334,127 @@ def parse_date(value: Any, path: str, minimum: dt.date = MIN_REVIEW_DATE,
     return day
 
 
-def _parse_industry(raw: Any, path: str) -> IndustryInput:
-    obj = _object(raw, path, ("name", "completed_works", "prime_completed_works", "staff_value", "staff"))
-    name = _required(obj, "name", path)
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(f"{path}.name", "must be a non-empty text", "業種名を入力してください")
-    if len(name) > MAX_NAME_LENGTH:
-        raise InputError(f"{path}.name", f"is too long (at most {MAX_NAME_LENGTH} characters)",
-                         f"{MAX_NAME_LENGTH}文字以内で入力してください")
-    completed = parse_number(_required(obj, "completed_works", path), f"{path}.completed_works", minimum=0)
-    prime = parse_number(_required(obj, "prime_completed_works", path), f"{path}.prime_completed_works", minimum=0)
-    if prime > completed:
-        raise InputError(f"{path}.prime_completed_works", "cannot be larger than completed_works",
-                         "元請完成工事高は完成工事高を超えられません")
+def _parse_industry(raw: Any, path: str, problems: Problems) -> tuple[Any, IndustryInput | None]:
+    """(the industry's name or BAD, the industry or None): the name is checked for duplicates on its own."""
+    obj = _object(raw, path, ("name", "completed_works", "prime_completed_works", "staff_value", "staff"), problems)
+    if obj is None:
+        return BAD, None
+    before = len(problems)
+    name = _required(obj, "name", path, problems)
+    if name is not BAD and (not isinstance(name, str) or not name.strip()):
+        problems.add(InputError(f"{path}.name", "must be a non-empty text", "業種名を入力してください"))
+        name = BAD
+    elif name is not BAD and len(name) > MAX_NAME_LENGTH:
+        problems.add(InputError(f"{path}.name", f"is too long (at most {MAX_NAME_LENGTH} characters)",
+                                f"{MAX_NAME_LENGTH}文字以内で入力してください"))
+        name = BAD
+    name = name if name is BAD else name.strip()
+    completed = _number(obj, "completed_works", path, problems, minimum=0)
+    prime = _number(obj, "prime_completed_works", path, problems, minimum=0)
+    if completed is not BAD and prime is not BAD and prime > completed:
+        problems.add(InputError(f"{path}.prime_completed_works", "cannot be larger than completed_works",
+                                "元請完成工事高は完成工事高を超えられません"))
     has_value = obj.get("staff_value") is not None
     has_staff = obj.get("staff") is not None
+    value = staff = None
     if has_value == has_staff:
-        raise InputError(f"{path}.staff_value", "give either staff_value or staff (counts g1..g6), not both"
-                         if has_value else "is required (or give staff with counts g1..g6)",
-                         "技術職員数値（staff_value）または人数（staff）のどちらか一方を入力してください")
-    if has_value:
-        value = _int(obj["staff_value"], f"{path}.staff_value", maximum=6 * MAX_COUNT)
-        return IndustryInput(name.strip(), completed, prime, staff_value=value)
-    staff_obj = _object(obj["staff"], f"{path}.staff", STAFF_GRADES)
-    staff = {g: _int(staff_obj.get(g, 0), f"{path}.staff.{g}") for g in STAFF_GRADES}
-    return IndustryInput(name.strip(), completed, prime, staff=staff)
+        problems.add(InputError(f"{path}.staff_value", "give either staff_value or staff (counts g1..g6), not both"
+                                if has_value else "is required (or give staff with counts g1..g6)",
+                                "技術職員数値（staff_value）または人数（staff）のどちらか一方を入力してください"))
+    elif has_value:
+        value = problems.check(_int, obj["staff_value"], f"{path}.staff_value", maximum=6 * MAX_COUNT)
+    else:
+        staff_obj = _object(obj["staff"], f"{path}.staff", STAFF_GRADES, problems)
+        if staff_obj is not None:
+            staff = {g: problems.check(_int, staff_obj.get(g, 0), f"{path}.staff.{g}") for g in STAFF_GRADES}
+    if len(problems) > before:
+        return name, None
+    return name, IndustryInput(name, completed, prime, staff_value=value, staff=staff)
 
 
-def _parse_financials(raw: Any, path: str) -> dict[str, Decimal]:
-    obj = _object(raw, path, FINANCIALS_FIELDS)
+def _parse_financials(raw: Any, path: str, problems: Problems) -> dict[str, Decimal] | object:
+    obj = _object(raw, path, FINANCIALS_FIELDS, problems)
+    if obj is None:
+        return BAD
+    before = len(problems)
     values: dict[str, Decimal] = {}
+    given: set[str] = set()
     for key, val in obj.items():
-        if val is None:
+        if key not in FINANCIALS_FIELDS or val is None:
             continue
+        given.add(key)
         sign = FINANCIALS_FIELDS[key][0]
-        values[key] = parse_number(val, f"{path}.{key}", minimum=0 if sign == "nonnegative" else None)
+        number = problems.check(parse_number, val, f"{path}.{key}", minimum=0 if sign == "nonnegative" else None)
+        if number is not BAD:
+            values[key] = number
+
+    def require(key: str, en: str, ja: str) -> None:
+        problems.add(InputError(f"{path}.{key}", en, ja))
+
     for key in FIN_REQUIRED:
-        if key not in values:
-            raise InputError(f"{path}.{key}", "is required", "必須項目です")
-    if "operating_cf_prev" in values and "operating_cf" not in values:
-        raise InputError(f"{path}.operating_cf", "is required when operating_cf_prev is given",
-                         "operating_cf_prev を入力する場合は operating_cf も必要です")
-    if "operating_cf" in values:
-        mixed = [k for k in CF_PARTS if k in values]
+        if key not in given:
+            require(key, "is required", "必須項目です")
+    if "operating_cf_prev" in given and "operating_cf" not in given:
+        require("operating_cf", "is required when operating_cf_prev is given",
+                "operating_cf_prev を入力する場合は operating_cf も必要です")
+    if "operating_cf" in given:
+        mixed = [k for k in CF_PARTS if k in given]
         if mixed:
-            raise InputError(f"{path}.{mixed[0]}", "give either operating_cf or the cash-flow parts, not both",
-                             "営業キャッシュフローは operating_cf か内訳のどちらか一方で入力してください")
-        return values
+            require(mixed[0], "give either operating_cf or the cash-flow parts, not both",
+                    "営業キャッシュフローは operating_cf か内訳のどちらか一方で入力してください")
+        return values if len(problems) == before else BAD
     for key in ("depreciation", "corporate_taxes"):
-        if key not in values:
-            raise InputError(f"{path}.{key}", "is required to compute the operating cash flow (or give operating_cf)",
-                             "営業キャッシュフローの計算に必要です（または operating_cf を入力してください）")
-    two_periods = "ordinary_profit_prev" in values
+        if key not in given:
+            require(key, "is required to compute the operating cash flow (or give operating_cf)",
+                    "営業キャッシュフローの計算に必要です（または operating_cf を入力してください）")
+    two_periods = "ordinary_profit_prev" in given
     if two_periods:
         for key in ("depreciation_prev", "corporate_taxes_prev"):
-            if key not in values:
-                raise InputError(f"{path}.{key}", "is required when ordinary_profit_prev is given",
-                                 "ordinary_profit_prev を入力する場合は必要です")
+            if key not in given:
+                require(key, "is required when ordinary_profit_prev is given",
+                        "ordinary_profit_prev を入力する場合は必要です")
     else:
-        extra = [k for k in ("depreciation_prev", "corporate_taxes_prev") if k in values]
-        extra += [f"{b}_prev2" for b in BALANCES if f"{b}_prev2" in values]
+        extra = [k for k in ("depreciation_prev", "corporate_taxes_prev") if k in given]
+        extra += [f"{b}_prev2" for b in BALANCES if f"{b}_prev2" in given]
         if extra:
-            raise InputError(f"{path}.ordinary_profit_prev", f"is required when {extra[0]} is given",
-                             f"{extra[0]} を入力する場合は ordinary_profit_prev も必要です")
+            require("ordinary_profit_prev", f"is required when {extra[0]} is given",
+                    f"{extra[0]} を入力する場合は ordinary_profit_prev も必要です")
     for b in BALANCES:
         needed = [b, f"{b}_prev"] + ([f"{b}_prev2"] if two_periods else [])
-        given = [k for k in needed + [f"{b}_prev2"] if k in values]
-        if given:
-            for k in needed:
-                if k not in values:
-                    raise InputError(f"{path}.{k}", f"is required when {given[0]} is given",
-                                     f"{given[0]} を入力する場合は必要です")
-    return values
+        present = [k for k in needed + [f"{b}_prev2"] if k in given]
+        for k in needed if present else ():
+            if k not in given:
+                require(k, f"is required when {present[0]} is given", f"{present[0]} を入力する場合は必要です")
+    return values if len(problems) == before else BAD
 
 
-def _parse_y(raw: Any, path: str) -> YInput:
-    obj = _object(raw, path, ("indicators", "financials"))
+def _parse_y(raw: Any, path: str, problems: Problems) -> YInput | object:
+    obj = _object(raw, path, ("indicators", "financials"), problems)
+    if obj is None:
+        return BAD
     has_ind = obj.get("indicators") is not None
     has_fin = obj.get("financials") is not None
     if has_ind == has_fin:
-        raise InputError(f"{path}.indicators",
-                         "give either indicators or financials" + (", not both" if has_ind else ""),
-                         "indicators（指標）または financials（決算数値）のどちらか一方を入力してください")
-    if has_ind:
-        ind = _object(obj["indicators"], f"{path}.indicators", INDICATOR_KEYS)
-        values = {}
-        for k in INDICATOR_KEYS:
-            values[k] = parse_number(_required(ind, k, f"{path}.indicators"), f"{path}.indicators.{k}")
-        return YInput(indicators=values)
-    return YInput(financials=_parse_financials(obj["financials"], f"{path}.financials"))
+        problems.add(InputError(f"{path}.indicators",
+                                "give either indicators or financials" + (", not both" if has_ind else ""),
+                                "indicators（指標）または financials（決算数値）のどちらか一方を入力してください"))
+        return BAD
+    if has_fin:
+        financials = _parse_financials(obj["financials"], f"{path}.financials", problems)
+        return BAD if financials is BAD else YInput(financials=financials)
+    ind = _object(obj["indicators"], f"{path}.indicators", INDICATOR_KEYS, problems)
+    if ind is None:
+        return BAD
+    values = {k: _number(ind, k, f"{path}.indicators", problems) for k in INDICATOR_KEYS}
+    return BAD if BAD in values.values() else YInput(indicators=values)
 
 
-def _parse_w(raw: Any, path: str) -> WInput:
+def _parse_w(raw: Any, path: str, problems: Problems) -> WInput | object:
     if raw is None:
         return WInput(defaulted=tuple(W_FIELDS))
-    obj = _object(raw, path, W_FIELDS)
+    obj = _object(raw, path, W_FIELDS, problems)
+    if obj is None:
+        return BAD
     values: dict[str, Any] = {}
     defaulted = []
     for key, (kind, _default, _en, _ja) in W_FIELDS.items():
@@ -390,44 +464,64 @@ def _parse_w(raw: Any, path: str) -> WInput:
             continue
         val = obj[key]
         if kind == "bool":
-            values[key] = _bool(val, p)
+            values[key] = problems.check(_bool, val, p)
         elif kind == "int":
             maximum = 10 if key == "skills_points" else (2000 if key == "years_in_business" else MAX_COUNT)
-            values[key] = _int(val, p, maximum=maximum)
+            values[key] = problems.check(_int, val, p, maximum=maximum)
         elif kind == "number":
             maximum = MAX_COUNT if key == "accountants_value" else MAX_AMOUNT
-            values[key] = parse_number(val, p, minimum=0, maximum=maximum)
+            values[key] = problems.check(parse_number, val, p, minimum=0, maximum=maximum)
         else:
-            values[key] = _enum(val, p, {"wlb": WLB_VALUES, "ccus": CCUS_VALUES, "audit": AUDIT_VALUES}[kind])
-    return WInput(**values, defaulted=tuple(defaulted))
+            allowed = {"wlb": WLB_VALUES, "ccus": CCUS_VALUES, "audit": AUDIT_VALUES}[kind]
+            values[key] = problems.check(_enum, val, p, allowed)
+    return BAD if BAD in values.values() else WInput(**values, defaulted=tuple(defaulted))
+
+
+def _parse_industries(raw: Any, problems: Problems) -> list[IndustryInput]:
+    if raw is BAD:
+        return []
+    if not isinstance(raw, list):
+        problems.add(InputError("industries", f"must be a list, got {_type_name(raw)}",
+                                "業種の一覧（リスト）が必要です"))
+        return []
+    if not raw:
+        problems.add(InputError("industries", "needs at least one industry", "業種を1つ以上入力してください"))
+        return []
+    if len(raw) > MAX_INDUSTRIES:
+        problems.add(InputError("industries", f"at most {MAX_INDUSTRIES} industries",
+                                f"業種は{MAX_INDUSTRIES}件までです"))
+        return []
+    industries = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        name, ind = _parse_industry(item, f"industries[{i}]", problems)
+        if name is not BAD and name in seen:
+            problems.add(InputError(f"industries[{i}].name", f"duplicate industry {name!r}",
+                                    f"業種名が重複しています: {name}"))
+        elif name is not BAD:
+            seen.add(name)
+        if ind is not None:
+            industries.append(ind)
+    return industries
 
 
 def parse_input(payload: Any) -> Input:
     """Validate a JSON-like payload (schema in the module docstring) into an :class:`Input`.
 
-    Raises only :class:`InputError`, whose ``field`` names the path (``industries[0].completed_works``).
+    Raises only :class:`InputErrors` listing every problem found, in the order of the payload; its own
+    ``field`` and ``message`` are those of the first (``industries[0].completed_works``).
     """
-    obj = _object(payload, "", ("review_date", "industries", "equity", "ebitda", "y", "w"))
-    review_date = parse_date(_required(obj, "review_date", ""), "review_date")
-    raw_ind = _required(obj, "industries", "")
-    if not isinstance(raw_ind, list):
-        raise InputError("industries", f"must be a list, got {_type_name(raw_ind)}", "業種の一覧（リスト）が必要です")
-    if not raw_ind:
-        raise InputError("industries", "needs at least one industry", "業種を1つ以上入力してください")
-    if len(raw_ind) > MAX_INDUSTRIES:
-        raise InputError("industries", f"at most {MAX_INDUSTRIES} industries", f"業種は{MAX_INDUSTRIES}件までです")
-    industries = []
-    seen: set[str] = set()
-    for i, item in enumerate(raw_ind):
-        ind = _parse_industry(item, f"industries[{i}]")
-        if ind.name in seen:
-            raise InputError(f"industries[{i}].name", f"duplicate industry {ind.name!r}",
-                             f"業種名が重複しています: {ind.name}")
-        seen.add(ind.name)
-        industries.append(ind)
-    equity = parse_number(_required(obj, "equity", ""), "equity")
-    ebitda = parse_number(_required(obj, "ebitda", ""), "ebitda")
-    y = _parse_y(_required(obj, "y", ""), "y")
-    w = _parse_w(obj.get("w"), "w")
+    problems = Problems()
+    obj = _object(payload, "", ("review_date", "industries", "equity", "ebitda", "y", "w"), problems)
+    if obj is None:
+        problems.raise_if_any()
+    day = _required(obj, "review_date", "", problems)
+    review_date = BAD if day is BAD else problems.check(parse_date, day, "review_date")
+    industries = _parse_industries(_required(obj, "industries", "", problems), problems)
+    equity = _number(obj, "equity", "", problems)
+    ebitda = _number(obj, "ebitda", "", problems)
+    raw_y = _required(obj, "y", "", problems)
+    y = BAD if raw_y is BAD else _parse_y(raw_y, "y", problems)
+    w = _parse_w(obj.get("w"), "w", problems)
+    problems.raise_if_any()
     return Input(review_date, tuple(industries), equity, ebitda, y, w)
-

@@ -23,7 +23,7 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from .inputs import InputError, parse_date, unknown_field_path
+from .inputs import InputError, Problems, parse_date, unknown_field_path
 
 VALIDITY_MONTHS = 19  # 1 year 7 months
 IN_HOUSE_MONTHS = 4  # closing, tax return, 決算変更届 (建設業法 11条2項: within 4 months)
@@ -154,17 +154,24 @@ def plan_validity(standard_screening_day: dt.date, today: dt.date | None = None)
 def parse_validity_input(payload: Any) -> dict:
     """``{"standard_screening_day": "YYYY-MM-DD", "today": "YYYY-MM-DD" (optional)}`` → dates.
 
-    Raises :class:`~helpdesk.keishin.inputs.InputError` naming the field.
+    Raises :class:`~helpdesk.keishin.inputs.InputErrors` listing every problem, the first one's field
+    as its own.
     """
+    problems = Problems()
     if not isinstance(payload, dict):
-        raise InputError("payload", "must be an object", "オブジェクトを指定してください")
+        problems.add(InputError("payload", "must be an object", "オブジェクトを指定してください"))
+        problems.raise_if_any()
     for key in payload:
         if key not in ("standard_screening_day", "today"):
             shown = repr(key)[:60]
-            raise InputError(unknown_field_path("", key), f"unknown field {shown}", f"不明な項目です: {shown}")
-    if payload.get("standard_screening_day") is None:
-        raise InputError("standard_screening_day", "is required", "必須項目です")
-    day = parse_date(payload["standard_screening_day"], "standard_screening_day", MIN_DATE, MAX_DATE)
+            problems.add(InputError(unknown_field_path("", key), f"unknown field {shown}", f"不明な項目です: {shown}"))
+    day = payload.get("standard_screening_day")
+    if day is None:
+        problems.add(InputError("standard_screening_day", "is required", "必須項目です"))
+    else:
+        day = problems.check(parse_date, day, "standard_screening_day", MIN_DATE, MAX_DATE)
     today = payload.get("today")
-    return {"standard_screening_day": day,
-            "today": None if today is None else parse_date(today, "today", MIN_DATE, MAX_DATE)}
+    if today is not None:
+        today = problems.check(parse_date, today, "today", MIN_DATE, MAX_DATE)
+    problems.raise_if_any()
+    return {"standard_screening_day": day, "today": today}

@@ -21,6 +21,8 @@ from ..keishin.fields import (
     W_FIELDS,
     WLB_VALUES,
 )
+from ..keishin.inputs import InputErrors
+from ..keishin.labels import errors_of, field_label, labelled
 from ..keishin.validity import parse_validity_input, plan_validity
 from .i18n import ui_lang
 from .limits import answering_limit
@@ -51,14 +53,28 @@ def _number(text: str, path: str):
     return int(value) if value.adjusted() < 16 and value == value.to_integral_value() else value
 
 
-def form_to_payload(form) -> dict:
-    """The calculator form's fields as the JSON payload of POST /api/keishin."""
+def form_to_payload(form) -> tuple[dict, list[InputError], list[int]]:
+    """The calculator form's fields as the JSON payload of POST /api/keishin.
+
+    Also returns the numbers that could not be read (each an InputError; the raw text stays in the
+    payload so the calculator still checks everything else) and, for each industry of the payload,
+    the form's slot it came from (an empty slot is skipped, so ``industries[0]`` may be slot 1).
+    """
+    problems: list[InputError] = []
+
     def value(name: str, path: str):
         raw = form.get(name, "").strip()
-        return None if raw == "" else _number(raw, path)
+        if raw == "":
+            return None
+        try:
+            return _number(raw, path)
+        except InputError as exc:
+            problems.append(exc)
+            return raw
 
     payload: dict = {"review_date": form.get("review_date", "").strip() or None}
     industries = []
+    slots = []
     for i in range(FORM_INDUSTRIES):
         name = form.get(f"ind{i}_name", "").strip()
         fields = [f"ind{i}_{k}" for k in ("completed_works", "prime_completed_works", *STAFF_GRADES)]
@@ -69,6 +85,7 @@ def form_to_payload(form) -> dict:
                     "prime_completed_works": value(f"ind{i}_prime_completed_works", f"{path}.prime_completed_works"),
                     "staff": {g: value(f"ind{i}_{g}", f"{path}.staff.{g}") or 0 for g in STAFF_GRADES}}
         industries.append({k: v for k, v in industry.items() if v is not None})
+        slots.append(i)
     payload["industries"] = industries
     payload["equity"] = value("equity", "equity")
     payload["ebitda"] = value("ebitda", "ebitda")
@@ -88,24 +105,73 @@ def form_to_payload(form) -> dict:
             if number is not None:
                 w[key] = number
     payload["w"] = w
-    return {k: v for k, v in payload.items() if v is not None}
+    return {k: v for k, v in payload.items() if v is not None}, problems, slots
 
 
-def form_field_of(path: str) -> str:
-    """The form field that an InputError path refers to, for showing the message beside it."""
+def _slot_path(path: str, slots: list[int]) -> str:
+    """``industries[k]…`` renamed to the form slot it came from, so labels and fields match the page."""
+    if not path.startswith("industries["):
+        return path
+    index, bracket, rest = path[len("industries["):].partition("]")
+    if not bracket or not index.isdigit() or int(index) >= len(slots):
+        return path
+    return f"industries[{slots[int(index)]}]{rest}"
+
+
+def form_field_of(path: str) -> str | None:
+    """The form field that a (slot-numbered) error path refers to, for the message beside it."""
+    if path == "industries":
+        return "ind0_name"
     if path.startswith("industries["):
-        index, _, rest = path[len("industries["):].partition("].")
-        return f"ind{index}_{rest.replace('staff.', '')}"
+        index, _, rest = path[len("industries["):].partition("]")
+        rest = rest.lstrip(".").replace("staff.", "")
+        if rest in ("", "staff", "staff_value"):
+            rest = "name" if rest == "" else "g1"
+        return f"ind{index}_{rest}" if index.isdigit() else None
+    if path in ("y", "y.indicators", "y.financials"):
+        return "y_mode"
     if path.startswith("y.indicators."):
         return "y_" + path.rsplit(".", 1)[1]
     if path.startswith("y.financials."):
         return "fin_" + path.rsplit(".", 1)[1]
     if path.startswith("w."):
         return "w_" + path[2:]
-    return path
+    return path if path in ("review_date", "equity", "ebitda", "standard_screening_day") else None
+
+
+def form_order() -> list[str]:
+    """Every field of the form, top to bottom (the error summary follows the page)."""
+    names = ["review_date"]
+    for i in range(FORM_INDUSTRIES):
+        names += [f"ind{i}_name", f"ind{i}_completed_works", f"ind{i}_prime_completed_works",
+                  *(f"ind{i}_{g}" for g in STAFF_GRADES)]
+    names += ["equity", "ebitda", "y_mode", *(f"y_{k}" for k in INDICATOR_KEYS),
+              *(f"fin_{k}" for k in FINANCIALS_FIELDS), *(f"w_{k}" for k in W_FIELDS)]
+    return names
+
+
+def form_errors(errors: list[InputError], slots: list[int], lang: str) -> list[dict]:
+    """Each problem once per field, in page order: its form field, its label and message in ``lang``."""
+    order = {name: i for i, name in enumerate(form_order())}
+    out: list[dict] = []
+    seen: set[str] = set()
+    for error in errors:
+        path = _slot_path(error.field, slots)
+        field = form_field_of(path)
+        if field is not None and field in seen:
+            continue
+        seen.add(field or "")
+        en, ja = field_label(path)
+        message = error.message_ja if lang == "ja" else error.message
+        text = f"{ja}：{message}" if lang == "ja" else f"{en}: {message}"
+        out.append({"field": field, "message": message, "text": text})
+    out.sort(key=lambda e: order.get(e["field"], len(order)))
+    return out
 
 
 def _render(status: int = 200, **context):
+    errors = [*(context.get("errors") or []), *(context.get("validity_errors") or [])]
+    context["field_errors"] = {e["field"]: e["message"] for e in errors if e["field"]}
     return render_template("calculator.html", w_fields=W_FIELDS, enums=ENUMS, financials=FINANCIALS_FIELDS,
                            indicators=INDICATOR_KEYS, grades=STAFF_GRADES, industries=range(FORM_INDUSTRIES),
                            colours=P_COLOURS, form=context.pop("form", {}), **context), status
@@ -119,10 +185,14 @@ def calculator_page():
 @bp.post("/calculator")
 @answering_limit
 def calculator_submit():
+    payload, problems, slots = form_to_payload(request.form)
     try:
-        result = calculate_payload(form_to_payload(request.form))
+        result = calculate_payload(payload)
+        if problems:  # never computed from a form with an unreadable number (its text fails in the payload too)
+            raise InputErrors(problems)
     except InputError as exc:
-        return _render(400, form=request.form, error=exc, error_field=form_field_of(exc.field))
+        errors = form_errors([*problems, *errors_of(exc)], slots, ui_lang())
+        return _render(400, form=request.form, errors=errors)
     return _render(form=request.form, result=result)
 
 
@@ -134,7 +204,7 @@ def validity_submit():
             {"standard_screening_day": request.form.get("standard_screening_day", "").strip() or None}
         )["standard_screening_day"])
     except InputError as exc:
-        return _render(400, form=request.form, validity_error=exc)
+        return _render(400, form=request.form, validity_errors=form_errors(errors_of(exc), [], ui_lang()))
     return _render(form=request.form, plan=plan)
 
 
@@ -146,9 +216,10 @@ def _json_payload():
 
 
 def _error(exc: InputError):
+    """400 naming every problem; ``error``/``field``/``message`` keep the first for older clients."""
     message = exc.message_ja if ui_lang() == "ja" and request.args.get("lang") == "ja" else exc.message
     return jsonify({"error": f"{exc.field}: {message}", "field": exc.field, "message": exc.message,
-                    "message_ja": exc.message_ja}), 400
+                    "message_ja": exc.message_ja, "errors": [labelled(e) for e in errors_of(exc)]}), 400
 
 
 @bp.post("/api/keishin")
