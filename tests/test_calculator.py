@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpdesk.keishin import calculate, fields, inputs, result_to_dict, scoring
+from helpdesk.keishin import calculate, fields, inputs, result_to_dict, scoring, trades
 from helpdesk.keishin import tables as tbl
 from helpdesk.keishin.inputs import InputError, parse_input
 from helpdesk.keishin.scoring import bracket_score
@@ -998,3 +998,60 @@ def test_a_value_that_fails_is_not_also_reported_as_missing_or_inconsistent():
     p = base_payload()
     p["industries"][1].update(completed_works="many")       # prime ≤ completed cannot be checked: not a second error
     assert all_errors(p) == ["industries[1].completed_works"]
+
+
+# ---------------------------------------------------------------------------------------------- the 29 trades
+
+
+def test_trades_file_lists_the_29_trades_with_an_official_source():
+    t = trades.default_trades()
+    assert len(t.trades) == 29 and len({x.code for x in t.trades}) == 29
+    assert [x.code for x in t.trades] == [f"{n:03d}" for n in range(10, 300, 10)]
+    assert all(x.ja.endswith("工事") and x.en for x in t.trades)
+    assert any(s["url"].startswith("https://www.mlit.go.jp/") for s in t.source)
+
+
+@pytest.mark.parametrize("name", ["舗装", "舗装工事", "ほ装", "Paving", "paving", "130", "１３０", "舗装工事業"])
+def test_a_trade_is_found_by_any_of_its_names_or_its_code(name):
+    assert trades.default_trades().resolve(name).code == "130"
+
+
+def test_result_names_the_trade_in_both_languages():
+    p = base_payload()
+    p["industries"][1]["name"] = "130"
+    r = result_to_dict(run(p))
+    assert r["industries"][0]["trade"] == {"code": "010", "ja": "土木一式工事", "en": "General civil engineering"}
+    assert r["industries"][1]["name"] == "130"
+    assert r["industries"][1]["trade"] == {"code": "130", "ja": "舗装工事", "en": "Paving"}
+    text = next(s["text"] for s in r["best_improvements"] if s["industry"] == "130")
+    assert text["en"].startswith("Paving (130 舗装工事): ") and text["ja"].startswith("舗装工事: ")
+    p["industries"][1]["name"] = "Pavement of my own"          # any other name still works, without a trade
+    assert result_to_dict(run(p, improvements=False))["industries"][1]["trade"] is None
+
+
+def test_two_names_of_one_trade_are_a_duplicate():
+    p = base_payload()
+    p["industries"][1]["name"] = "General civil engineering"
+    with pytest.raises(InputError) as err:
+        parse_input(p)
+    assert err.value.field == "industries[1].name" and "010" in err.value.message
+
+
+def test_trades_file_errors_name_the_field(tmp_path):
+    target = tmp_path / "trades.yaml"
+    text = (tbl.DEFAULT_TABLES_DIR / "trades.yaml").read_text(encoding="utf-8")
+    target.write_text(text.replace('code: "130"', 'code: "010"'), encoding="utf-8")
+    with pytest.raises(TablesError) as err:
+        trades.load_trades(target)
+    assert err.value.field == "trades[12]" and "010" in err.value.message
+    target.write_text(text.replace('  - {code: "290", ja: 解体工事, en: Demolition}\n', ""), encoding="utf-8")
+    with pytest.raises(TablesError, match="29 trades"):
+        trades.load_trades(target)
+
+
+def test_every_indicator_and_staff_grade_is_named_and_explained():
+    for ind in TABLES.y.indicators.values():
+        assert ind.en and ind.ja and ind.about["en"] and ind.about["ja"]
+    assert set(TABLES.staff_grades) == set(fields.STAFF_GRADES)
+    for grade in TABLES.staff_grades.values():
+        assert grade["en"] and grade["ja"] and grade["about"]["en"] and grade["about"]["ja"]

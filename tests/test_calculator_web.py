@@ -173,7 +173,8 @@ def test_form_marks_every_invalid_field_and_sums_them_up(client):
     assert dict(links)["ind1_prime_completed_works"].startswith("Trade 2 — ")   # the form's slot, not the API index
     for field, _ in links:
         tag = re.search(rf'<(?:input|select) id="{field}"[^>]*>', html).group(0)
-        assert 'aria-invalid="true"' in tag and f'aria-describedby="{field}-error"' in tag, tag
+        assert 'aria-invalid="true"' in tag, tag
+        assert f"{field}-error" in re.search(r'aria-describedby="([^"]+)"', tag).group(1).split(), tag
         assert f'id="{field}-error"' in html
 
 
@@ -181,3 +182,39 @@ def test_form_error_summary_in_japanese(client):
     html = client.post("/calculator", data={**FORM, "lang": "ja", "equity": "たくさん"}).get_data(as_text=True)
     assert "自己資本額（千円）：数値を入力してください" in html
     assert "修正が必要な項目が1件あります" in html
+
+
+# ----------------------------------------------------------------------------------- a form that explains itself
+
+
+def test_form_offers_the_29_trades_and_explains_grades_and_indicators(client):
+    html = client.get("/calculator?lang=en").get_data(as_text=True)
+    datalist = html[html.index('<datalist id="trades">'):html.index("</datalist>")]
+    assert datalist.count("<option") == 29
+    assert '<option value="Paving" label="130 · 舗装工事">' in datalist
+    assert html.count('list="trades"') == 3
+    assert "G1 · 1st-grade engineer who took the supervising-engineer course (6 pts)" in html
+    assert "registered foundation-skills course" in html                     # G4's one-line explanation
+    assert "x1 · Net interest expense ratio (%)" in html and "Counts from 5.1 (worst) to -0.3 (best)." in html
+    assert "mlit.go.jp/sogoseisaku/1_6_hf_000038.html" in html               # the trades' source
+    ja = client.get("/calculator?lang=ja").get_data(as_text=True)
+    assert '<option value="舗装工事" label="130 · Paving">' in ja and "G1 · 1級監理受講者（6点）" in ja
+
+
+def test_rare_parts_of_the_form_are_folded_until_needed(client):
+    html = client.get("/calculator?lang=en").get_data(as_text=True)
+    sections = re.findall(r'<details class="section" id="([a-z0-9-]+)"( open)?>', html)
+    assert [s for s, _ in sections] == ["trade1", "trade2", "y-indicators", "y-financials",
+                                        "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"]
+    assert not any(opened for _, opened in sections)
+    # after a post, a section opens when it holds an error or something the user entered
+    html = client.post("/calculator", data={**FORM, "lang": "en", "w_machines": "three", "ind1_name": "Paving"}
+                       ).get_data(as_text=True)
+    opened = {s for s, o in re.findall(r'<details class="section" id="([a-z0-9-]+)"( open)?>', html) if o}
+    assert opened == {"trade1", "y-indicators", "w2", "w7"}   # W2: years in business given; W7: the error
+
+
+def test_form_accepts_a_trade_by_its_english_name_or_code(client):
+    response = client.post("/calculator", data={**FORM, "lang": "en", "ind0_name": "020"})
+    assert response.status_code == 200
+    assert "General building construction" in response.get_data(as_text=True)

@@ -36,6 +36,7 @@ class IndustryResult:
     Z: int
     P: int
     P_exact: Decimal
+    trade: dict | None = None  # {code, ja, en} when the name is one of the 29 trades
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def compute(inp: Input, tables: Tables, explain: bool = True) -> Result:
         p, p_exact = p_score(x1, x2, y, z, w, tables)
         if p_exact - int(p_exact) >= Decimal("0.5"):
             notes.append("p_rounding")
-        industries.append(IndustryResult(ind.name, x1, z1, z2, z, p, p_exact))
+        trade = ind.trade.to_dict() if ind.trade else None
+        industries.append(IndustryResult(ind.name, x1, z1, z2, z, p, p_exact, trade))
         if not explain:
             continue
         za, zb, zdiv = tables.p.z
@@ -131,6 +133,7 @@ def compute(inp: Input, tables: Tables, explain: bool = True) -> Result:
                  for k, s in (("X1", x1), ("X2", x2), ("Y", y), ("Z", z), ("W", w))]
         exp_ind.append({
             "name": ind.name,
+            "trade": trade,
             "X1": {"input": fmt(ind.completed_works), "used_amount": cw, "bracket": x1_info, "score": x1},
             "Z1": {**staff_detail, "bracket": z1_info, "score": z1},
             "Z2": {"input": fmt(ind.prime_completed_works), "used_amount": pw, "bracket": z2_info, "score": z2},
@@ -157,7 +160,7 @@ def result_to_dict(result: Result) -> dict:
         "X21": result.X21, "X22": result.X22, "X2": result.X2, "Y": result.Y, "A": format(result.A, "f"),
         "W": result.W, "W_total": result.W_total,
         "industries": [{"name": r.name, "X1": r.X1, "Z1": r.Z1, "Z2": r.Z2, "Z": r.Z, "P": r.P,
-                        "P_exact": fmt(r.P_exact)} for r in result.industries],
+                        "P_exact": fmt(r.P_exact), "trade": r.trade} for r in result.industries],
         "explanation": result.explanation,
         "best_improvements": result.best_improvements,
         "unconfirmed": result.unconfirmed,

@@ -142,3 +142,23 @@ CF_PARTS = ("depreciation", "corporate_taxes", "ordinary_profit_prev", "deprecia
 def join_path(path: str, key: str) -> str:
     """``path.key``, or ``key`` at the top level."""
     return f"{path}.{key}" if path else key
+
+
+# The W items by review item (W1 … W8), in the order of the official table: the form shows one section each.
+W_SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("W1", "Training and keeping workers: social insurance, welfare, young staff, skills, work-life balance, CCUS",
+     "建設工事の担い手の育成及び確保に関する取組の状況（社会保険・福利厚生・若年技術者・技能向上・WLB・CCUS）",
+     ("employment_insurance", "health_insurance", "pension_insurance", "construction_retirement_mutual_aid",
+      "retirement_allowance", "non_statutory_accident_insurance", "young_staff_continuous", "young_staff_new",
+      "skills_points", "wlb", "ccus")),
+    ("W2", "Years in business, rehabilitation", "建設業の営業継続の状況", ("years_in_business", "rehabilitation")),
+    ("W3", "Disaster-response agreement", "防災活動への貢献の状況", ("disaster_agreement",)),
+    ("W4", "Legal compliance: orders within the last year", "法令遵守の状況",
+     ("suspension_order", "instruction_order")),
+    ("W5", "Accounting: audit and qualified accountants", "建設業の経理の状況",
+     ("audit", "accountants_value", "total_completed_works")),
+    ("W6", "Research and development", "研究開発の状況", ("rnd_expense",)),
+    ("W7", "Construction machines", "建設機械の保有状況", ("machines",)),
+    ("W8", "ISO 9001, ISO 14001, Eco Action 21", "国際標準化機構が定めた規格による登録の状況",
+     ("iso9001", "iso14001", "eco_action21")),
+)

@@ -26,6 +26,8 @@ class _Change:
     ja: str
     apply: Callable[[Input], Input]
     industry: str | None = None
+    industry_en: str = ""
+    industry_ja: str = ""
 
 
 def _w_change(field_name: str, value: Any, en: str, ja: str, change_id: str | None = None) -> _Change:
@@ -98,13 +100,14 @@ def _candidate_changes(inp: Input, tables: Tables) -> list[_Change]:
         "g5": ("one more 2nd-grade engineer (2 points)", "2級技術者を1人増やす（2点）"),
     }
     for idx, ind in enumerate(inp.industries):
+        name_en, name_ja = ind.display_name("en"), ind.display_name("ja")
         for grade, (en, ja) in grade_texts.items():
-            out.append(_staff_change(idx, ind, grade, 1, f"{ind.name}: {en}", f"{ind.name}: {ja}", tables))
+            out.append(_staff_change(idx, ind, grade, 1, f"{name_en}: {en}", f"{name_ja}: {ja}", tables))
         if ind.staff is not None and ind.staff["g2"] > 0:
             out.append(_staff_change(idx, ind, "g2->g1", 1,
-                                     f"{ind.name}: send one 1st-grade engineer to the supervising-engineer course "
+                                     f"{name_en}: send one 1st-grade engineer to the supervising-engineer course "
                                      "(5 → 6 points)",
-                                     f"{ind.name}: 1級技術者1人に監理技術者講習を受講させる（5点 → 6点）", tables))
+                                     f"{name_ja}: 1級技術者1人に監理技術者講習を受講させる（5点 → 6点）", tables))
     return out
 
 
@@ -135,7 +138,8 @@ def _staff_change(idx: int, ind: IndustryInput, grade: str, count: int, en: str,
         change = {f"industries[{idx}].staff.g2": f"-{count}", f"industries[{idx}].staff.g1": f"+{count}"}
     else:
         change = {f"industries[{idx}].staff.{grade}": f"+{count}"}
-    return _Change(f"industries[{idx}].{grade}+{count}", change, en, ja, apply, industry=ind.name)
+    return _Change(f"industries[{idx}].{grade}+{count}", change, en, ja, apply, industry=ind.name,
+                   industry_en=ind.display_name("en"), industry_ja=ind.display_name("ja"))
 
 
 def best_improvements(inp: Input, tables: Tables | None = None, base: Result | None = None,
@@ -154,8 +158,8 @@ def best_improvements(inp: Input, tables: Tables | None = None, base: Result | N
         w_gain = after.W - base.W
         lo = min(p_gain.values())
         if change.industry is not None:
-            en_gain = f"Z +{z_gain[change.industry]}, P +{p_gain[change.industry]} in {change.industry}"
-            ja_gain = f"{change.industry}のZ +{z_gain[change.industry]}点、P +{p_gain[change.industry]}点"
+            en_gain = f"Z +{z_gain[change.industry]}, P +{p_gain[change.industry]} in {change.industry_en}"
+            ja_gain = f"{change.industry_ja}のZ +{z_gain[change.industry]}点、P +{p_gain[change.industry]}点"
         else:
             span = f"+{best}" if lo == best else f"+{lo} to +{best}"
             en_gain = f"W +{w_gain}, P {span}" + (" in every industry" if len(p_gain) > 1 and lo == best else "")

@@ -4,7 +4,7 @@ Input payload (see :func:`parse_input`; every amount in 千円, thousand yen)::
 
     {"review_date": "YYYY-MM-DD",                      # 審査基準日, required
      "industries": [                                    # 1..30, required
-        {"name": str,                                   # 業種 name, unique
+        {"name": str,                                   # 業種: trade name (ja/en) or code, or any name; unique
          "completed_works": number,                     # X1: 年間平均完成工事高 (2- or 3-year average)
          "prime_completed_works": number,               # Z2: 元請完成工事高 (same average), ≤ completed_works
          "staff_value": number                          # Z1: 技術職員数値, or instead:
@@ -92,6 +92,7 @@ from .fields import (
     WLB_VALUES,
     join_path,
 )
+from .trades import Trade, default_trades
 
 
 class InputError(ValueError):
@@ -154,6 +155,14 @@ class IndustryInput:
     prime_completed_works: Decimal
     staff_value: int | None = None
     staff: Mapping[str, int] | None = None
+    trade: Trade | None = None  # when the name is one of the 29 trades (Japanese or English name, or code)
+
+    def display_name(self, lang: str) -> str:
+        """The trade's name in ``lang`` (in English with its code and Japanese name, as on Japanese papers)
+        when the name is a known trade, else the name as given."""
+        if self.trade is None:
+            return self.name
+        return self.trade.ja if lang == "ja" else f"{self.trade.en} ({self.trade.code} {self.trade.ja})"
 
 
 @dataclass(frozen=True)
@@ -369,7 +378,8 @@ def _parse_industry(raw: Any, path: str, problems: Problems) -> tuple[Any, Indus
             staff = {g: problems.check(_int, staff_obj.get(g, 0), f"{path}.staff.{g}") for g in STAFF_GRADES}
     if len(problems) > before:
         return name, None
-    return name, IndustryInput(name, completed, prime, staff_value=value, staff=staff)
+    return name, IndustryInput(name, completed, prime, staff_value=value, staff=staff,
+                               trade=default_trades().resolve(name))
 
 
 def _parse_financials(raw: Any, path: str, problems: Problems) -> dict[str, Decimal] | object:
@@ -495,11 +505,15 @@ def _parse_industries(raw: Any, problems: Problems) -> list[IndustryInput]:
     seen: set[str] = set()
     for i, item in enumerate(raw):
         name, ind = _parse_industry(item, f"industries[{i}]", problems)
-        if name is not BAD and name in seen:
-            problems.add(InputError(f"industries[{i}].name", f"duplicate industry {name!r}",
-                                    f"業種名が重複しています: {name}"))
+        trade = None if name is BAD else default_trades().resolve(name)
+        key = trade.code if trade else name   # 土木一式, 土木一式工事 and 010 are one trade
+        if name is not BAD and key in seen:
+            en_more = f" (the trade {trade.code} {trade.en} is already given)" if trade else ""
+            ja_more = f"（{trade.code} {trade.ja}）" if trade else ""
+            problems.add(InputError(f"industries[{i}].name", f"duplicate industry {name!r}{en_more}",
+                                    f"業種名が重複しています: {name}{ja_more}"))
         elif name is not BAD:
-            seen.add(name)
+            seen.add(key)
         if ind is not None:
             industries.append(ind)
     return industries

@@ -44,10 +44,9 @@ def _grade(grade: str, tables: Tables) -> tuple[str, str]:
     points = tables.staff_points.get(grade)
     if points is None:
         raise KeyError(grade)
-    names = tables.staff_grades.get(grade) if getattr(tables, "staff_grades", None) else None
-    if names:
-        return f"technical staff, {names['en']}", f"技術職員 {names['ja']}"
-    return f"technical staff, grade {grade.upper()} ({points} points)", f"技術職員 {grade.upper()}（{points}点）"
+    names = tables.staff_grades[grade]
+    return (f"technical staff, {grade.upper()} {names['en']} ({points} points)",
+            f"技術職員 {grade.upper()} {names['ja']}（{points}点）")
 
 
 def _known(path: str, tables: Tables) -> tuple[str, str] | None:

@@ -66,6 +66,7 @@ class Indicator:
     unit: str
     en: str
     ja: str
+    about: Mapping[str, str]  # {"en", "ja"}: one line on what it measures (shown beside the form field)
 
     @property
     def low(self) -> Decimal:
@@ -156,6 +157,7 @@ class Tables:
     w: WTable
     p: PTable
     staff_points: Mapping[str, int]
+    staff_grades: Mapping[str, Mapping]  # g1..g6: {"en", "ja", "about": {"en", "ja"}}
     notes: Mapping[str, Note]
     path: str
 
@@ -221,7 +223,7 @@ def _load_y(file: Path, notes: list[Note]) -> YTable:
             k, r.decimal(r.get(item, "coefficient", p), f"{p}.coefficient"),
             r.decimal(r.get(item, "best", p), f"{p}.best"), r.decimal(r.get(item, "worst", p), f"{p}.worst"),
             str(r.get(item, "unit", p)), r.text(r.get(item, "en", p), f"{p}.en"),
-            r.text(r.get(item, "ja", p), f"{p}.ja"))
+            r.text(r.get(item, "ja", p), f"{p}.ja"), r.bilingual(r.get(item, "about", p), f"{p}.about"))
     clamp_min = r.integer(r.get(clamp, "min", "clamp"), "clamp.min")
     clamp_max = r.integer(r.get(clamp, "max", "clamp"), "clamp.max")
     if clamp_max <= clamp_min:
@@ -366,6 +368,14 @@ def load_tables(path: str | Path = DEFAULT_TABLES_DIR) -> Tables:
     if set(raw_staff) != set(STAFF_GRADES):
         r.fail("staff_points", f"must have exactly {', '.join(STAFF_GRADES)}")
     staff_points = {g: r.integer(raw_staff[g], f"staff_points.{g}", minimum=0) for g in STAFF_GRADES}
+    raw_grades = r.mapping(r.get(z1_data, "staff_grades", ""), "staff_grades")
+    if set(raw_grades) != set(STAFF_GRADES):
+        r.fail("staff_grades", f"must have exactly {', '.join(STAFF_GRADES)}")
+    staff_grades = {g: {"en": r.text(r.get(raw_grades[g], "en", f"staff_grades.{g}"), f"staff_grades.{g}.en"),
+                        "ja": r.text(r.get(raw_grades[g], "ja", f"staff_grades.{g}"), f"staff_grades.{g}.ja"),
+                        "about": r.bilingual(r.get(raw_grades[g], "about", f"staff_grades.{g}"),
+                                             f"staff_grades.{g}.about")}
+                    for g in STAFF_GRADES}
     y = _load_y(folder / "y.yaml", notes)
     w = _load_w(folder / "w.yaml", notes)
     p = _load_p(folder / "p.yaml", notes)
@@ -377,7 +387,8 @@ def load_tables(path: str | Path = DEFAULT_TABLES_DIR) -> Tables:
     missing = [n for n in REQUIRED_NOTES if n not in by_id]
     if missing:
         raise TablesError(folder, "unconfirmed", f"missing note(s) the calculator refers to: {', '.join(missing)}")
-    return Tables(staff_points=staff_points, y=y, w=w, p=p, notes=by_id, path=str(folder), **brackets)
+    return Tables(staff_points=staff_points, staff_grades=staff_grades, y=y, w=w, p=p, notes=by_id, path=str(folder),
+                  **brackets)
 
 
 @lru_cache(maxsize=1)

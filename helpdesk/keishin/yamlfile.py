@@ -74,6 +74,10 @@ class Reader:
             self.fail(path, "must be a non-empty text")
         return value
 
+    def bilingual(self, value: Any, path: str) -> dict[str, str]:
+        """``{en: …, ja: …}``, both non-empty texts."""
+        return {lang: self.text(self.get(value, lang, path), f"{path}.{lang}") for lang in ("en", "ja")}
+
     def integer(self, value: Any, path: str, *, minimum: int | None = None) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(path, f"must be a whole number, got {value!r}")

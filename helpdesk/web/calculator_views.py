@@ -19,10 +19,14 @@ from ..keishin.fields import (
     INDICATOR_KEYS,
     STAFF_GRADES,
     W_FIELDS,
+    W_SECTIONS,
     WLB_VALUES,
 )
 from ..keishin.inputs import InputErrors
 from ..keishin.labels import errors_of, field_label, labelled
+from ..keishin.rounding import fmt
+from ..keishin.tables import default_tables
+from ..keishin.trades import default_trades
 from ..keishin.validity import parse_validity_input, plan_validity
 from .i18n import ui_lang
 from .limits import answering_limit
@@ -129,7 +133,7 @@ def form_field_of(path: str) -> str | None:
             rest = "name" if rest == "" else "g1"
         return f"ind{index}_{rest}" if index.isdigit() else None
     if path in ("y", "y.indicators", "y.financials"):
-        return "y_mode"
+        return "y_mode_indicators"
     if path.startswith("y.indicators."):
         return "y_" + path.rsplit(".", 1)[1]
     if path.startswith("y.financials."):
@@ -145,7 +149,7 @@ def form_order() -> list[str]:
     for i in range(FORM_INDUSTRIES):
         names += [f"ind{i}_name", f"ind{i}_completed_works", f"ind{i}_prime_completed_works",
                   *(f"ind{i}_{g}" for g in STAFF_GRADES)]
-    names += ["equity", "ebitda", "y_mode", *(f"y_{k}" for k in INDICATOR_KEYS),
+    names += ["equity", "ebitda", "y_mode_indicators", *(f"y_{k}" for k in INDICATOR_KEYS),
               *(f"fin_{k}" for k in FINANCIALS_FIELDS), *(f"w_{k}" for k in W_FIELDS)]
     return names
 
@@ -169,12 +173,46 @@ def form_errors(errors: list[InputError], slots: list[int], lang: str) -> list[d
     return out
 
 
+def _opened(form, field_errors: dict) -> set[str]:
+    """The folded sections to show open: those holding an error or something the user changed."""
+    insurances = ("employment_insurance", "health_insurance", "pension_insurance")
+
+    def changed(name: str) -> bool:
+        value = form.get(name, "")
+        if name.startswith("w_") and name[2:] in insurances:
+            return value != "on"
+        return value not in ("", "none")
+
+    sections = {f"trade{i}": [f"ind{i}_{k}" for k in ("name", "completed_works", "prime_completed_works",
+                                                       *STAFF_GRADES)] for i in range(1, FORM_INDUSTRIES)}
+    sections["y-indicators"] = [f"y_{k}" for k in INDICATOR_KEYS]
+    sections["y-financials"] = [f"fin_{k}" for k in FINANCIALS_FIELDS]
+    for code, _en, _ja, keys in W_SECTIONS:
+        sections[code.lower()] = [f"w_{k}" for k in keys]
+    opened = {s for s, names in sections.items() if any(n in field_errors for n in names)}
+    if form:
+        opened |= {s for s, names in sections.items() if any(changed(n) for n in names)}
+        opened.add("y-financials" if form.get("y_mode") == "financials" else "y-indicators")
+    return opened
+
+
+def _indicators() -> list[dict]:
+    tables = default_tables()
+    return [{"key": k, "name": {"en": ind.en, "ja": ind.ja}, "unit": ind.unit, "about": ind.about,
+             "best": fmt(ind.best), "worst": fmt(ind.worst)} for k, ind in tables.y.indicators.items()]
+
+
 def _render(status: int = 200, **context):
     errors = [*(context.get("errors") or []), *(context.get("validity_errors") or [])]
-    context["field_errors"] = {e["field"]: e["message"] for e in errors if e["field"]}
-    return render_template("calculator.html", w_fields=W_FIELDS, enums=ENUMS, financials=FINANCIALS_FIELDS,
-                           indicators=INDICATOR_KEYS, grades=STAFF_GRADES, industries=range(FORM_INDUSTRIES),
-                           colours=P_COLOURS, form=context.pop("form", {}), **context), status
+    form = context.pop("form", {})
+    context["field_errors"] = field_errors = {e["field"]: e["message"] for e in errors if e["field"]}
+    tables = default_tables()
+    trades = default_trades()
+    return render_template("calculator.html", w_fields=W_FIELDS, w_sections=W_SECTIONS, enums=ENUMS,
+                           financials=FINANCIALS_FIELDS, indicators=_indicators(), grades=STAFF_GRADES,
+                           staff_grades=tables.staff_grades, staff_points=tables.staff_points,
+                           trades=trades.trades, trade_sources=trades.source, industries=range(FORM_INDUSTRIES),
+                           colours=P_COLOURS, form=form, opened=_opened(form, field_errors), **context), status
 
 
 @bp.get("/calculator")
