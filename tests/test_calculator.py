@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpdesk.keishin import calculate, fields, inputs, result_to_dict, scoring, trades
+from helpdesk.keishin import calculate, explanation, fields, inputs, result_to_dict, scoring, trades
 from helpdesk.keishin import tables as tbl
 from helpdesk.keishin.inputs import InputError, parse_input
 from helpdesk.keishin.scoring import bracket_score
@@ -1055,3 +1055,40 @@ def test_every_indicator_and_staff_grade_is_named_and_explained():
     assert set(TABLES.staff_grades) == set(fields.STAFF_GRADES)
     for grade in TABLES.staff_grades.values():
         assert grade["en"] and grade["ja"] and grade["about"]["en"] and grade["about"]["ja"]
+
+
+# ------------------------------------------------------------------------------------ each part against its maximum
+
+
+def test_maxima_are_computed_from_the_tables():
+    top = explanation.maxima(TABLES, fields.MAX_REVIEW_DATE, 300000)
+    ranges = TABLES.p.component_ranges                     # the published maxima in p.yaml agree
+    assert {k: top[k] for k in ranges} == {k: hi for k, (_lo, hi) in ranges.items()}
+    assert top["W"] == 237 * 1750 // 200 == 2073            # every W item at its best, × 1,750/200, truncated
+    assert top["P"] == 2159                                 # p.yaml: "with W truncated the arithmetic maximum is 2,159"
+    before = explanation.maxima(TABLES, fields.MIN_REVIEW_DATE, 300000)
+    assert before["W"] == 237 * 1900 // 200                 # the earlier multiplier
+    # nothing beats the maxima: the best answers really give them
+    best = base_payload(w={k: getattr(explanation.best_w_input(TABLES, "auditor"), k) for k in fields.W_FIELDS})
+    best["industries"] = [{"name": "x", "completed_works": 10**12, "prime_completed_works": 10**12,
+                           "staff_value": 600000}]
+    best.update(equity=10**12, ebitda=10**12,
+                y={"indicators": {k: float(i.best) for k, i in TABLES.y.indicators.items()}})
+    best["w"] = {k: int(v) if isinstance(v, Decimal) else v for k, v in best["w"].items()}
+    r = run(best, improvements=False)
+    got = {"X1": r.industries[0].X1, "X2": r.X2, "Y": r.Y, "Z": r.industries[0].Z, "W": r.W, "P": r.industries[0].P}
+    assert got == {k: top[k] for k in got}
+
+
+def test_parts_put_the_biggest_room_first():
+    r = result_to_dict(run(base_payload()))
+    assert r["maxima"]["P"] == 2159
+    for ind, scores in zip(r["explanation"]["industries"], r["industries"], strict=True):
+        parts = ind["parts"]
+        assert {p["component"] for p in parts} == {"X1", "X2", "Y", "Z", "W"}
+        rooms = [Decimal(p["room"]) for p in parts]
+        assert rooms == sorted(rooms, reverse=True)
+        z = next(p for p in parts if p["component"] == "Z")
+        assert z["score"] == scores["Z"] and z["max"] == 2441
+        assert Decimal(z["points"]) == Decimal("0.25") * scores["Z"]
+        assert Decimal(z["room"]) == Decimal(z["max_points"]) - Decimal(z["points"])

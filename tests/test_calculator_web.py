@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +219,33 @@ def test_form_accepts_a_trade_by_its_english_name_or_code(client):
     response = client.post("/calculator", data={**FORM, "lang": "en", "ind0_name": "020"})
     assert response.status_code == 200
     assert "General building construction" in response.get_data(as_text=True)
+
+
+# ----------------------------------------------------------------------------------- a result a foreigner understands
+
+
+def test_result_says_what_p_is_for_and_sets_each_part_against_its_maximum(client):
+    html = client.post("/calculator", data={**FORM, "lang": "en"}).get_data(as_text=True)
+    purpose = html[html.index('class="purpose"'):html.index("</p>", html.index('class="purpose"'))]
+    assert "supplier qualification" in purpose
+    assert 'href="/entry/keishin-what-is?lang=en"' in purpose
+    assert 'href="/entry/keishin-supplier-grades?lang=en"' in purpose
+    api = client.post("/api/keishin", json=PAYLOAD).get_json()
+    top = api["maxima"]
+    assert re.search(r'<tr class="maxima"><th scope="row">Highest possible</th>' +
+                     "".join(rf"<td>{top[k]}</td>" for k in ("X1", "X2", "Y", "Z", "W", "P")), html)
+    parts = api["explanation"]["industries"][0]["parts"]
+    label = re.search(r'<svg viewBox="[^"]+" width="100%" role="img" aria-label="([^"]+)"', html).group(1)
+    assert label.split(": ")[0] == parts[0]["component"]                      # the biggest lever first
+    assert f"Most room: {parts[0]['component']}, up to {parts[0]['room']} more P points" in html
+    assert "General civil engineering" in html and "土木一式工事" in html    # the trade in English and Japanese
+    ja = client.post("/calculator", data={**FORM, "lang": "ja"}).get_data(as_text=True)
+    assert "P点の使い道" in ja and 'href="/entry/keishin-supplier-grades?lang=ja"' in ja
+
+
+def test_result_page_prints_cleanly():
+    css = (Path(__file__).resolve().parent.parent / "static" / "calculator.css").read_text(encoding="utf-8")
+    print_rules = css[css.index("@media print"):]
+    for hidden in ("header.site", "footer.site", ".with-result form.calc", ".print-button"):
+        assert hidden in print_rules
+    assert "break-inside: avoid" in print_rules and "print-color-adjust: exact" in print_rules

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .explanation import maxima, parts
 from .fields import STAFF_GRADES
 from .inputs import IndustryInput, Input
 from .rounding import fmt, to_thousand_yen
@@ -143,6 +144,11 @@ def compute(inp: Input, tables: Tables, explain: bool = True) -> Result:
                   + f" = {fmt(p_exact)} → {p} (half up)"},
         })
     exp["industries"] = exp_ind
+    if explain:
+        top = maxima(tables, inp.review_date, total_cw_int)
+        exp["maxima"] = top
+        for entry, result in zip(exp_ind, industries, strict=True):
+            entry["parts"] = parts({"X1": result.X1, "X2": x2, "Y": y, "Z": result.Z, "W": w}, top, tables)
     unique = list(dict.fromkeys(notes))
     unconfirmed = [tables.notes[n].to_dict() for n in unique]
     exp["unconfirmed"] = unconfirmed
@@ -161,6 +167,7 @@ def result_to_dict(result: Result) -> dict:
         "W": result.W, "W_total": result.W_total,
         "industries": [{"name": r.name, "X1": r.X1, "Z1": r.Z1, "Z2": r.Z2, "Z": r.Z, "P": r.P,
                         "P_exact": fmt(r.P_exact), "trade": r.trade} for r in result.industries],
+        "maxima": result.explanation.get("maxima"),
         "explanation": result.explanation,
         "best_improvements": result.best_improvements,
         "unconfirmed": result.unconfirmed,

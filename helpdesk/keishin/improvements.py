@@ -162,7 +162,7 @@ def best_improvements(inp: Input, tables: Tables | None = None, base: Result | N
             ja_gain = f"{change.industry_ja}のZ +{z_gain[change.industry]}点、P +{p_gain[change.industry]}点"
         else:
             span = f"+{best}" if lo == best else f"+{lo} to +{best}"
-            en_gain = f"W +{w_gain}, P {span}" + (" in every industry" if len(p_gain) > 1 and lo == best else "")
+            en_gain = f"W +{w_gain}, P {span}" + (" in every trade" if len(p_gain) > 1 and lo == best else "")
             ja_gain = f"W +{w_gain}点、P {span.replace(' to ', '〜')}点" + \
                 ("（全業種）" if len(p_gain) > 1 and lo == best else "")
         found.append({

@@ -128,7 +128,7 @@ def test_calculator_works_inside_the_iframe(servers, page, screenshots):
     fill_form(frame)
     frame.get_by_role("button", name="Calculate").click()
     frame.locator("#result-title").wait_for()
-    assert frame.locator("table.scores tbody tr").count() == 1
+    assert frame.locator("table.scores tbody tr:not(.maxima)").count() == 1
     assert frame.locator("figure.chart svg").count() == 1
     assert frame.locator("ol.improvements li").count() >= 1
     page.wait_for_function("document.querySelector('iframe').getBoundingClientRect().height > 1500")
@@ -151,3 +151,36 @@ def test_calculator_screenshots(servers, browser, screenshots, width):
     shot(page, f"calculator-result-ja-{width}")
     assert serious_violations(page) == []
     context.close()
+
+
+def test_result_says_what_p_is_for_and_shows_each_part_against_its_maximum(servers, page):
+    page.goto(servers["app"] + "/calculator?lang=en")
+    fill_form(page)
+    page.locator("#trade1 > summary").click()
+    page.locator("#ind1_name").fill("Paving")
+    page.locator("#ind1_completed_works").fill("50000")
+    page.locator("#ind1_prime_completed_works").fill("10000")
+    page.locator("#ind1_g5").fill("1")
+    page.get_by_role("button", name="Calculate").click()
+    page.locator("#result-title").wait_for()
+    purpose = page.locator(".purpose")
+    expect(purpose).to_contain_text("supplier qualification")
+    hrefs = purpose.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == ["/entry/keishin-what-is?lang=en", "/entry/keishin-supplier-grades?lang=en"]
+    expect(page.locator("tr.maxima")).to_contain_text("2309")             # X1's maximum, from the table
+    charts = page.locator("figure.chart")
+    assert charts.count() == 2
+    labels = charts.first.locator("svg").get_attribute("aria-label").split("; ")
+    rooms = [float(label.split(" of at most ")[1].split()[0]) - float(label.split(": ")[1].split()[0])
+             for label in labels]
+    assert rooms == sorted(rooms, reverse=True)                           # the biggest lever first
+    expect(charts.first.locator(".lever")).to_contain_text("Most room: ")
+    expect(page.locator(".print-button")).to_be_visible()
+    shot(page, "calculator-result-en")
+    # printed or saved as PDF: the result alone
+    page.emulate_media(media="print")
+    assert not page.locator("form.calc").is_visible() and not page.locator("header.site").is_visible()
+    expect(page.locator("table.scores")).to_be_visible()
+    shot(page, "calculator-result-print-en")
+    page.pdf(path=str(LOOK / "calculator-result.pdf"), format="A4")
+    assert (LOOK / "calculator-result.pdf").stat().st_size > 10_000
