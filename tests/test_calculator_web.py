@@ -1,5 +1,6 @@
 """The calculator as users meet it: the form page without JavaScript, and the JSON API."""
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -249,3 +250,85 @@ def test_result_page_prints_cleanly():
     for hidden in ("header.site", "footer.site", ".with-result form.calc", ".print-button"):
         assert hidden in print_rules
     assert "break-inside: avoid" in print_rules and "print-color-adjust: exact" in print_rules
+
+
+# ----------------------------------------------------------------------------------- a planner that knows today
+
+
+def test_validity_api_says_where_today_stands(client):
+    def status(today):
+        body = {"standard_screening_day": "2024-03-31", "today": today}
+        data = client.post("/api/keishin/validity", json=body).get_json()
+        return data["status"], data["days_left"]
+
+    assert status("2025-03-30") == ("valid", 215)
+    assert status("2025-03-31") == ("renew_soon", 214)      # 4 months before the apply-by date 2025-07-31
+    assert status("2025-10-31") == ("renew_soon", 0)
+    assert status("2025-11-01") == ("expired", -1)
+    # without `today`, today in Japan
+    from helpdesk.keishin.validity import japan_today
+
+    data = client.post("/api/keishin/validity", json={"standard_screening_day": "2024-03-31"}).get_json()
+    assert data["today"] in {japan_today().isoformat(), (japan_today() - dt.timedelta(days=1)).isoformat()}
+    assert data["status"] in ("valid", "renew_soon", "expired") and isinstance(data["days_left"], int)
+
+
+def relative_day(**months_and_days) -> str:
+    """A standard screening day so far before today (in Japan) that its plan has a known status."""
+    from helpdesk.keishin.validity import japan_today, shift_months
+
+    return (shift_months(japan_today(), -months_and_days.get("months", 0))
+            - dt.timedelta(days=months_and_days.get("days", 0))).isoformat()
+
+
+@pytest.mark.parametrize(("months", "days", "css", "text"), [
+    (3, 0, "planner-ok", "Valid: "),
+    (14, 0, "planner-warning renew-soon", "Renew soon: apply for the next evaluation by"),
+    (17, 0, "planner-warning renew-soon", "Renew now: the safe date to apply"),
+    (20, 0, "planner-warning expired", "Expired: this result was valid until"),
+])
+def test_planner_page_warns_before_and_after_expiry(client, months, days, css, text):
+    html = client.post("/calculator/validity", data={"standard_screening_day": relative_day(months=months, days=days),
+                                                     "lang": "en"}).get_data(as_text=True)
+    assert f'class="{css}"' in html and text in html
+    if "warning" in css:
+        assert f'<div class="{css}" role="alert">' in html
+
+
+def test_planner_page_links_its_calendar_file(client):
+    html = client.post("/calculator/validity", data={"standard_screening_day": "2025-03-31", "lang": "ja"}
+                       ).get_data(as_text=True)
+    assert 'href="/calculator/validity.ics?standard_screening_day=2025-03-31&amp;lang=ja"' in html
+
+
+def test_calendar_file_has_apply_by_and_expiry_with_reminders(client):
+    from icalendar import Calendar
+
+    response = client.get("/calculator/validity.ics?standard_screening_day=2025-03-31&lang=en")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar" and response.mimetype_params["charset"] == "utf-8"
+    assert 'filename="keishin-validity-2025-03-31.ics"' in response.headers["Content-Disposition"]
+    cal = Calendar.from_ical(response.data)
+    assert str(cal["version"]) == "2.0" and cal["prodid"]
+    events = {str(e["uid"]).split("-2025")[0]: e for e in cal.walk("VEVENT")}
+    assert set(events) == {"keishin-apply_by", "keishin-expiry"}
+    assert events["keishin-apply_by"].decoded("dtstart") == dt.date(2026, 7, 31)
+    assert events["keishin-expiry"].decoded("dtstart") == dt.date(2026, 10, 31)
+    assert events["keishin-expiry"].decoded("dtend") == dt.date(2026, 11, 1)         # all-day
+    assert "2026-07-31" in str(events["keishin-apply_by"]["description"])
+    for uid, days in (("keishin-apply_by", [30, 7]), ("keishin-expiry", [60, 14])):
+        alarms = events[uid].walk("VALARM")
+        assert [-a.decoded("trigger").days for a in alarms] == days
+        assert all(str(a["action"]) == "DISPLAY" and str(a["description"]) for a in alarms)
+    ja = Calendar.from_ical(client.get("/calculator/validity.ics?standard_screening_day=2025-03-31&lang=ja").data)
+    assert any("経審" in str(e["summary"]) for e in ja.walk("VEVENT"))
+
+
+@pytest.mark.parametrize("query", ["", "?standard_screening_day=", "?standard_screening_day=31/03/2025",
+                                   "?standard_screening_day=2025-02-30", "?standard_screening_day=1999-12-31"])
+def test_calendar_file_refuses_bad_input_clearly(client, query):
+    response = client.get(f"/calculator/validity.ics{query}{'&' if query else '?'}lang=en")
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "Standard screening day: " in response.get_data(as_text=True)
+    ja = client.get(f"/calculator/validity.ics{query}{'&' if query else '?'}lang=ja")
+    assert ja.status_code == 400 and "審査基準日：" in ja.get_data(as_text=True)

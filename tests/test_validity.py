@@ -74,12 +74,49 @@ def test_next_screening_day_keeps_month_end(base, next_day):
 
 
 def test_status_with_today():
+    # The old `status` object (valid, days_until_expiry, apply_by_passed) became `status` (a word) and
+    # `days_left` (issue 14); days_until_apply_by stays.
     plan = plan_validity(D("2024-03-31"), today=D("2025-08-01"))
-    assert plan["status"] == {"today": "2025-08-01", "valid": True, "days_until_expiry": 91,
-                              "days_until_apply_by": -1, "apply_by_passed": True}
-    assert plan_validity(D("2024-03-31"), today=D("2025-11-01"))["status"]["valid"] is False
-    assert plan_validity(D("2024-03-31"), today=D("2025-10-31"))["status"]["valid"] is True
+    assert {k: plan[k] for k in ("today", "status", "days_left", "days_until_apply_by", "renew_from")} == {
+        "today": "2025-08-01", "status": "renew_soon", "days_left": 91, "days_until_apply_by": -1,
+        "renew_from": "2025-03-31"}
     assert "status" not in plan_validity(D("2024-03-31"))
+
+
+@pytest.mark.parametrize(("today", "status", "days_left"), [
+    ("2024-03-31", "valid", 579),         # the screening day itself
+    ("2025-03-30", "valid", 215),         # the day before the warning starts
+    ("2025-03-31", "renew_soon", 214),    # 4 months before the apply-by date (= the next year-end)
+    ("2025-07-31", "renew_soon", 92),     # the apply-by date
+    ("2025-10-31", "renew_soon", 0),      # the last valid day
+    ("2025-11-01", "expired", -1),
+    ("2027-01-01", "expired", -427),
+])
+def test_status_boundaries(today, status, days_left):
+    plan = plan_validity(D("2024-03-31"), today=D(today))
+    assert (plan["status"], plan["days_left"]) == (status, days_left)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=MIN_DATE, max_value=MAX_DATE - dt.timedelta(days=800)),
+       st.integers(min_value=-100, max_value=900))
+def test_status_properties(base, offset):
+    today = base + dt.timedelta(days=offset)
+    plan = plan_validity(base, today=today)
+    expiry, apply_by = D(plan["expiry"]), D(plan["apply_by"])
+    assert plan["days_left"] == (expiry - today).days
+    assert (plan["status"] == "expired") == (today > expiry) == (plan["days_left"] < 0)
+    renew_from = D(plan["renew_from"])
+    assert renew_from == shift_months(apply_by, -4)
+    assert abs((renew_from - D(plan["next_standard_screening_day"])).days) <= 3   # about the next year-end
+    assert (plan["status"] == "renew_soon") == (renew_from <= today <= expiry)
+
+
+def test_japan_today():
+    from helpdesk.keishin.validity import japan_today
+
+    assert japan_today(dt.datetime(2026, 3, 31, 14, 59, tzinfo=dt.UTC)) == D("2026-03-31")
+    assert japan_today(dt.datetime(2026, 3, 31, 15, 0, tzinfo=dt.UTC)) == D("2026-04-01")   # midnight in Tokyo
 
 
 def test_period_end_and_shift_helpers():

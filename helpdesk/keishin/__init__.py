@@ -6,14 +6,18 @@ binary floats never decide a rounding step (a float from JSON goes through its s
 
 Modules, one concern each:
 
-- :mod:`.fields` — what the calculator asks for (names, kinds, limits, labels)
+- :mod:`.fields` — what the calculator asks for (names, kinds, limits, labels, the W sections)
 - :mod:`.yamlfile`, :mod:`.tables` — the YAML tables, validated
-- :mod:`.inputs` — the payload checked into an :class:`~.inputs.Input` (:class:`~.inputs.InputError`)
+- :mod:`.trades` — the 29 construction trades and their names and codes
+- :mod:`.inputs` — the payload checked into an :class:`~.inputs.Input`, every problem at once
+- :mod:`.labels` — human names of fields for error messages (English and Japanese)
 - :mod:`.rounding` — exact 四捨五入
 - :mod:`.scoring` — X1, X2, Y, Z, W and P
 - :mod:`.calculation` — all scores of one input, with the explanation
+- :mod:`.explanation` — each part against the most it can give (maxima computed from the tables)
 - :mod:`.improvements` — the single changes that raise P most
-- :mod:`.validity` — how long a result is valid and when to apply again
+- :mod:`.validity` — how long a result is valid, when to apply again, where today stands
+- :mod:`.ics` — the validity plan as a calendar file with reminders
 
 This module joins them: :func:`calculate` and :func:`calculate_payload`.
 """

@@ -28,6 +28,8 @@ from .inputs import InputError, Problems, parse_date, unknown_field_path
 VALIDITY_MONTHS = 19  # 1 year 7 months
 IN_HOUSE_MONTHS = 4  # closing, tax return, 決算変更届 (建設業法 11条2項: within 4 months)
 PROCESSING_MONTHS = 3  # assumed processing allowance (Y analysis + evaluation), the rest of the 7 months
+RENEW_SOON_MONTHS = 4  # warn from 4 months before the apply-by date (= from the next year-end)
+JAPAN = dt.timezone(dt.timedelta(hours=9), "JST")  # no summer time: a fixed offset is exact
 MIN_DATE = dt.date(2000, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
 
@@ -89,10 +91,30 @@ def period_end(start_day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, first.day) - dt.timedelta(days=1)
 
 
+def japan_today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in Japan, where the dates of a result are counted (``now`` for tests)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(JAPAN).date()
+
+
+def status_on(today: dt.date, apply_by: dt.date, expiry: dt.date) -> dict:
+    """Where ``today`` stands: ``valid``; ``renew_soon`` from 4 months before the apply-by date until the
+    expiry (inclusive); ``expired`` after it. ``days_left`` counts to the expiry (negative once expired)."""
+    renew_from = shift_months(apply_by, -RENEW_SOON_MONTHS)
+    if today > expiry:
+        status = "expired"
+    elif today >= renew_from:
+        status = "renew_soon"
+    else:
+        status = "valid"
+    return {"today": today.isoformat(), "status": status, "days_left": (expiry - today).days,
+            "days_until_apply_by": (apply_by - today).days, "renew_from": renew_from.isoformat()}
+
+
 def plan_validity(standard_screening_day: dt.date, today: dt.date | None = None) -> dict:
     """Expiry, next screening day, annual-report due date and the latest safe application date.
 
-    Returns a JSON-ready dict (dates as ``YYYY-MM-DD``) with bilingual ``steps`` explaining the dates.
+    Returns a JSON-ready dict (dates as ``YYYY-MM-DD``) with bilingual ``steps`` explaining the dates;
+    with ``today``, also where that day stands (:func:`status_on`). Pure: the caller supplies today.
     """
     base = standard_screening_day
     expiry = period_end(base, VALIDITY_MONTHS)
@@ -141,13 +163,7 @@ def plan_validity(standard_screening_day: dt.date, today: dt.date | None = None)
         "sources": [dict(s) for s in SOURCES],
     }
     if today is not None:
-        result["status"] = {
-            "today": today.isoformat(),
-            "valid": base <= today <= expiry,
-            "days_until_expiry": (expiry - today).days,
-            "days_until_apply_by": (apply_by - today).days,
-            "apply_by_passed": today > apply_by,
-        }
+        result.update(status_on(today, apply_by, expiry))
     return result
 
 

@@ -6,10 +6,11 @@ fields into the API payload and renders results.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from ..keishin import InputError, calculate_payload
 from ..keishin.fields import (
@@ -22,12 +23,13 @@ from ..keishin.fields import (
     W_SECTIONS,
     WLB_VALUES,
 )
+from ..keishin.ics import validity_calendar
 from ..keishin.inputs import InputErrors
 from ..keishin.labels import errors_of, field_label, labelled
 from ..keishin.rounding import fmt
 from ..keishin.tables import default_tables
 from ..keishin.trades import default_trades
-from ..keishin.validity import parse_validity_input, plan_validity
+from ..keishin.validity import japan_today, parse_validity_input, plan_validity
 from .i18n import ui_lang
 from .limits import answering_limit
 from .pages import embed_state
@@ -234,16 +236,35 @@ def calculator_submit():
     return _render(form=request.form, result=result)
 
 
+def _screening_day(value: str | None) -> dt.date:
+    """The standard screening day typed in the planner (InputError naming the field)."""
+    return parse_validity_input({"standard_screening_day": (value or "").strip() or None})["standard_screening_day"]
+
+
 @bp.post("/calculator/validity")
 @answering_limit
 def validity_submit():
     try:
-        plan = plan_validity(parse_validity_input(
-            {"standard_screening_day": request.form.get("standard_screening_day", "").strip() or None}
-        )["standard_screening_day"])
+        plan = plan_validity(_screening_day(request.form.get("standard_screening_day")), japan_today())
     except InputError as exc:
         return _render(400, form=request.form, validity_errors=form_errors(errors_of(exc), [], ui_lang()))
     return _render(form=request.form, plan=plan)
+
+
+@bp.get("/calculator/validity.ics")
+@answering_limit
+def validity_ics():
+    """The plan's apply-by and expiry days, with reminders, for the user's own calendar."""
+    lang = ui_lang()
+    try:
+        day = _screening_day(request.args.get("standard_screening_day"))
+    except InputError as exc:
+        abort(400, description=" ".join(e["text"] for e in form_errors(errors_of(exc), [], lang)))
+    plan = plan_validity(day)
+    planner = f"{current_app.config['PUBLIC_URL']}/calculator?lang={lang}#validity"
+    body = validity_calendar(plan, lang, dt.datetime.now(dt.UTC), planner)
+    return body, 200, {"Content-Type": "text/calendar; charset=utf-8",
+                       "Content-Disposition": f'attachment; filename="keishin-validity-{day.isoformat()}.ics"'}
 
 
 def _json_payload():
@@ -274,6 +295,6 @@ def api_keishin():
 def api_validity():
     try:
         parsed = parse_validity_input(_json_payload())
-        return jsonify(plan_validity(parsed["standard_screening_day"], parsed["today"]))
+        return jsonify(plan_validity(parsed["standard_screening_day"], parsed["today"] or japan_today()))
     except InputError as exc:
         return _error(exc)

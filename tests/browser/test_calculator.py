@@ -184,3 +184,27 @@ def test_result_says_what_p_is_for_and_shows_each_part_against_its_maximum(serve
     shot(page, "calculator-result-print-en")
     page.pdf(path=str(LOOK / "calculator-result.pdf"), format="A4")
     assert (LOOK / "calculator-result.pdf").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("months", "kind", "text"), [
+    (14, "renew-soon", "Renew soon: apply for the next evaluation by"),
+    (20, "expired", "Expired: this result was valid until"),
+])
+def test_planner_warns_when_renewal_is_due_or_the_result_expired(servers, page, months, kind, text):
+    from helpdesk.keishin.validity import japan_today, shift_months
+
+    day = shift_months(japan_today(), -months).isoformat()
+    page.goto(servers["app"] + "/calculator?lang=en")
+    page.locator("#standard_screening_day").fill(day)
+    page.get_by_role("button", name="Plan").click()
+    warning = page.locator(f".planner-warning.{kind}")
+    expect(warning).to_be_visible()
+    assert warning.get_attribute("role") == "alert"
+    expect(warning).to_contain_text(text)
+    link = page.locator(".calendar-link a")
+    assert link.get_attribute("href") == f"/calculator/validity.ics?standard_screening_day={day}&lang=en"
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == f"keishin-validity-{day}.ics"
+    assert serious_violations(page) == []
+    page.locator("#validity").screenshot(path=str(LOOK / f"planner-{kind}-en.png"))
