@@ -1,7 +1,9 @@
 """Real-browser fixtures: the app on one loopback port, partner pages on two others.
 
-Port 8766 is in the allow-list of the `local-test` partner (config/partners.yaml); port 8767 is
-not, so the same embed there must be refused by the browser.
+The ports are free ones chosen at start (tests/serverutil.free_port), so parallel runs do not
+collide. The app reads a partners file written for them: the partner page's port is in the
+allow-list of the `local-test` partner, the stranger's is not, so the same embed there must be
+refused (the widget explains why inside the frame).
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ from helpdesk.indexing import build_index
 from helpdesk.knowledge import load_valid_knowledge
 
 from ..conftest import REAL_KB, make_app
+from ..serverutil import free_port
 
 CHROMIUM = "/usr/bin/chromium"
-APP_PORT, PARTNER_PORT, STRANGER_PORT = 8765, 8766, 8767
+APP_PORT, PARTNER_PORT, STRANGER_PORT = free_port(), free_port(), free_port()
 APP = f"http://127.0.0.1:{APP_PORT}"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+# Screenshots of the answer-first pages, looked at by a person after a run.
+LOOK = Path("/tmp/helpdesk-screenshots")
 
 
-def partner_page(title: str, loader: bool = True) -> bytes:
+def partner_page(title: str, loader: bool = True, key: str = "local-test") -> bytes:
     if loader:
         body = (f'<div id="procurement-helpdesk"></div>'
-                f'<script src="{APP}/embed.js" data-partner="local-test" data-lang="en" async></script>')
+                f'<script src="{APP}/embed.js" data-partner="{key}" data-lang="en" async></script>')
     else:
         body = (f'<iframe id="plain" src="{APP}/widget?partner=local-test&lang=en" title="Procurement Helpdesk" '
                 f'style="width:100%;height:600px;border:0"></iframe>')
@@ -63,8 +68,15 @@ class Server:
 def servers(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("browser-index")
     build_index(load_valid_knowledge(REAL_KB), index_dir)
-    app = make_app(REAL_KB, index_dir)
-    pages = {"/loader": partner_page("Partner with loader"), "/plain": partner_page("Partner, plain iframe", False)}
+    partners = tmp_path_factory.mktemp("partners") / "partners.yaml"
+    partners.write_text(
+        "partners:\n"
+        f'  local-test: {{origins: ["http://127.0.0.1:{PARTNER_PORT}", "http://localhost:{PARTNER_PORT}"], '
+        'lang: en, accent: "#7a1f5c"}\n'
+        '  localhost: {origins: ["http://localhost:3000"], lang: en}\n')
+    app = make_app(REAL_KB, index_dir, PARTNERS_FILE=partners)
+    pages = {"/loader": partner_page("Partner with loader"), "/plain": partner_page("Partner, plain iframe", False),
+             "/unknown-key": partner_page("Partner with a mistyped key", key="local-tset")}
     with Server(app, APP_PORT), Server(static_site(pages), PARTNER_PORT), Server(static_site(pages), STRANGER_PORT):
         yield {"app": APP, "partner": f"http://127.0.0.1:{PARTNER_PORT}", "stranger": f"http://127.0.0.1:{STRANGER_PORT}",
                "flask_app": app}

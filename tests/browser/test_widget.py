@@ -34,13 +34,23 @@ def test_widget_loads_in_iframe_on_allowed_origin(servers, page):
 
 
 def test_widget_is_refused_on_a_site_not_in_the_allow_list(servers, page):
-    blocked = []
-    page.on("console", lambda msg: blocked.append(msg.text) if "frame-ancestors" in msg.text else None)
     page.goto(servers["stranger"] + "/plain")
-    page.wait_for_timeout(1500)
+    frame = page.frame_locator("iframe")
+    frame.locator(".refused").wait_for(timeout=10_000)       # the refusal is explained inside the frame
     frames = [f for f in page.frames if f != page.main_frame]
     assert frames, "the iframe element should exist"
     assert all(f.query_selector("#q") is None for f in frames)
+
+
+def test_without_a_referrer_the_browser_still_refuses_the_frame(servers, page):
+    """A page that sends no Referer cannot be told apart: frame-ancestors still keeps the widget out."""
+    blocked = []
+    page.on("console", lambda msg: blocked.append(msg.text) if "frame-ancestors" in msg.text else None)
+    page.goto(servers["stranger"] + "/plain")   # a page on the stranger's origin adds a frame that sends no Referer
+    page.evaluate(f"""() => {{ const f = document.createElement('iframe'); f.referrerPolicy = 'no-referrer';
+        f.src = '{servers["app"]}/widget?partner=local-test'; document.body.appendChild(f); }}""")
+    page.wait_for_timeout(1500)
+    assert all(f.query_selector("#q") is None for f in page.frames if f != page.main_frame)
     assert blocked, "Chromium should report the frame-ancestors refusal"
 
 
