@@ -144,8 +144,9 @@ QUESTION = {"query": {"q": "keishin"}}
 QUESTION_BODY = {"body": {"q": "keishin"}, "media_type": "application/json"}
 VALIDITY_BODY = {"body": {"standard_screening_day": "2025-03-31"}, "media_type": "application/json"}
 INDEX_ROUTES = [("/api/ask", "GET", QUESTION), ("/api/ask", "POST", QUESTION_BODY),
-                ("/api/centres", "GET", {"query": {"q": "Osaka"}}), ("/healthz", "GET", {})]
-LIMITED_ROUTES = [*INDEX_ROUTES[:3], ("/api/keishin/validity", "POST", VALIDITY_BODY),
+                ("/api/centres", "GET", {"query": {"q": "Osaka"}}), ("/api/suggest", "GET", QUESTION),
+                ("/healthz", "GET", {})]
+LIMITED_ROUTES = [*INDEX_ROUTES[:4], ("/api/keishin/validity", "POST", VALIDITY_BODY),
                   ("/api/keishin", "POST", {"body": {}, "media_type": "application/json"}),
                   ("/api/feedback", "POST", {"body": {"ask_id": "A" * 22, "helpful": True},
                                              "media_type": "application/json"})]

@@ -61,7 +61,7 @@ def _refused(key: str, record: dict | None, origin: str = ""):
     """
     g.frame_ancestors = "*"
     g.compact = True
-    html = render_template("widget_refused.html", key=key, known=record is not None, origin=origin,
+    html = render_template("widget_refused.html", key=key, known=record is not None, origin=origin, refused=True,
                            contact=current_app.config.get("PARTNER_CONTACT", ""))
     return html, (403 if record else 404)
 
