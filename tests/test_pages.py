@@ -240,3 +240,52 @@ def test_error_messages_follow_the_ui_language(client):
     html = client.get("/", query_string={"q": " ", "lang": "ja"}).get_data(as_text=True)
     assert "質問を入力してください" in html
     assert "empty" in client.get("/api/ask", query_string={"q": " "}).get_json()["error"]
+
+
+@pytest.mark.parametrize("q, count", [("Kansai", 7), ("近畿", 7), ("Tohoku", 6), ("九州", 8), ("Tokio", 1),
+                                      ("hokaido", 1), ("Osaca", 1), ("Kioto", 1), ("Nagasakki", 1)])
+def test_desk_finder_regions_and_other_spellings(real_client, q, count):
+    data = real_client.get("/api/centres", query_string={"q": q}).get_json()
+    assert data["count"] == count, q
+
+
+def test_regions_file_covers_every_prefecture_once(tmp_path):
+    from helpdesk.config import ROOT
+    from helpdesk.knowledge import load_knowledge
+
+    _, problems = load_knowledge(ROOT / "knowledge")
+    assert not [p for p in problems if "regions.yaml" in p.path]
+
+
+@pytest.mark.parametrize("q", ["reserve price", "reserve prices", "price reserve", "Reserve  Price", "ceiling"])
+def test_glossary_matches_words_of_english_terms(real_client, q):
+    html = real_client.get("/glossary", query_string={"q": q, "lang": "en"}).get_data(as_text=True)
+    assert "予定価格" in html, q
+
+
+def test_empty_page_has_examples_and_topics_that_ask(client):
+    html = client.get("/?lang=ja").get_data(as_text=True)
+    assert html.count('class="ask-link"') == 5 and html.count('class="ask-link topic-') == 4
+    assert "q=%E7%B5%8C%E5%AF%A9" in html   # 経審…
+    assert 'class="start"' not in client.get("/?lang=en&q=keishin").get_data(as_text=True)
+
+
+def test_every_example_question_is_answered(real_client):
+    from helpdesk.web.pages import EXAMPLES, TOPICS
+
+    for lang, questions in EXAMPLES.items():
+        for q in questions + [t[1] if lang == "en" else t[2] for t in TOPICS]:
+            data = real_client.get("/api/ask", query_string={"q": q, "lang": lang}).get_json()
+            assert data["answered"] and data["answers"], (lang, q)
+
+
+def test_answer_page_shows_lead_read_more_folded_sources_and_a_person(real_client):
+    html = real_client.get("/", query_string={"q": "How long is the keishin result valid?", "lang": "en"}).get_data(
+        as_text=True)
+    assert 'class="body lead"' in html and "<summary>Read more</summary>" in html
+    assert re.search(r"<summary>Sources \(\d+\)</summary>", html) and "<details class=\"sources\" open" not in html
+    assert '<details class="answer other">' in html
+    handover = html[html.index('class="handover"'):]
+    assert handover.index("EU-Japan Centre") < handover.index("national chuokai")
+    assert "+81-3-3523-4901" in handover and "mailto:bzl-smea-kankouju@meti.go.jp?subject=" in handover
+    assert "body=How%20long%20is%20the%20keishin%20result%20valid%3F" in handover

@@ -408,6 +408,10 @@ def test_unknown_key_explains_itself_inside_the_frame(servers, browser, shots):
     message = frame.locator(".refused")
     message.wait_for(timeout=10_000)
     assert "“local-tset” is not known" in message.inner_text()
+    # The loader makes the frame as high as the message, so all of it can be read.
+    content = frame.locator("html").evaluate("el => Math.ceil(el.getBoundingClientRect().height)")
+    page.wait_for_function(
+        f"Math.abs(document.querySelector('iframe').getBoundingClientRect().height - {content}) <= 2")
     page.screenshot(path=str(shots / "refused-unknown-key.png"), full_page=True)
     context.close()
 
