@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .answering import Engine
 from .indexing import current_generation, generations_newest_first, load_generation, verify_generation
+from .suggesting import suggester_for
 
 CHECK_INTERVAL = 1.0
 BUILD_COMMAND = "flask --app wsgi kb build"
@@ -114,7 +115,9 @@ class EngineStore:
     def _open(self, name: str) -> bool:
         try:
             data, vectors = load_generation(self.index_root, name)   # verifies the checksums as it loads
-            self._engine = Engine(data, vectors, name)
+            engine = Engine(data, vectors, name)
+            suggester_for(engine)   # built here, on the loading thread, so no request waits for it
+            self._engine = engine
         except Exception as exc:  # keep serving the last good generation
             self._failed[name] = f"could not open generation {name}: {exc}"
             log.error(self._failed[name])
