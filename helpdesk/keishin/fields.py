@@ -146,7 +146,7 @@ def join_path(path: str, key: str) -> str:
 
 # The W items by review item (W1 … W8), in the order of the official table: the form shows one section each.
 W_SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("W1", "Training and keeping workers: social insurance, welfare, young staff, skills, work-life balance, CCUS",
+    ("W1", "Social insurance, welfare, young staff, skills, work-life balance, CCUS",
      "建設工事の担い手の育成及び確保に関する取組の状況（社会保険・福利厚生・若年技術者・技能向上・WLB・CCUS）",
      ("employment_insurance", "health_insurance", "pension_insurance", "construction_retirement_mutual_aid",
       "retirement_allowance", "non_statutory_accident_insurance", "young_staff_continuous", "young_staff_new",

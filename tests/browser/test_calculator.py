@@ -51,6 +51,7 @@ def test_empty_form_is_at_most_2500_px_tall_at_1280(servers, browser):
         page.goto(servers["app"] + f"/calculator?lang={lang}")
         height = page.locator("form.calc").bounding_box()["height"]
         assert height <= FORM_MAX_HEIGHT, f"{lang}: the empty form is {height:.0f} px tall"
+        assert serious_violations(page) == []
         shot(page, f"calculator-empty-{lang}")
     context.close()
 
