@@ -13,6 +13,17 @@ from rapidfuzz import fuzz, process
 from .textanalysis import fold_romaji, has_japanese, latin_words, normalize
 
 
+def lookup_words(words: list, table: dict):
+    """The value of the first one or two adjacent words, joined and romaji-folded, found in
+    `table` ("hokkai do" or "osaka-fu" typed as two words); two-word names are tried first."""
+    for size in (2, 1):
+        for i in range(len(words) - size + 1):
+            found = table.get(fold_romaji("".join(words[i:i + size])))
+            if found:
+                return found
+    return None
+
+
 class PrefectureMatcher:
     def __init__(self, centres: list):
         self.centres = centres
@@ -43,13 +54,7 @@ class PrefectureMatcher:
         for name, centre in self.japanese:
             if name in q:
                 return centre
-        words = latin_words(q)
-        for size in (2, 1):  # "hokkai do" or "osaka-fu" typed as two words
-            for i in range(len(words) - size + 1):
-                centre = self.latin.get(fold_romaji("".join(words[i:i + size])))
-                if centre:
-                    return centre
-        return None
+        return lookup_words(latin_words(q), self.latin)
 
 
 def search_centres(matcher: PrefectureMatcher, query: str, regions: Regions | None = None) -> list:
@@ -117,26 +122,14 @@ class Regions:
                     self.spellings[key] = str(code)
 
     def spelling(self, query: str) -> str | None:
-        words = latin_words(normalize(query))
-        for size in (2, 1):
-            for i in range(len(words) - size + 1):
-                code = self.spellings.get(fold_romaji("".join(words[i:i + size])))
-                if code:
-                    return code
-        return None
+        return lookup_words(latin_words(normalize(query)), self.spellings)
 
     def region(self, query: str) -> dict | None:
         q = normalize(query)
         for name, region in self.japanese:
             if name in q:
                 return region
-        words = [w for w in latin_words(q) if w not in ("region", "area", "chiho", "chihou")]
-        for size in (2, 1):
-            for i in range(len(words) - size + 1):
-                region = self.latin.get(fold_romaji("".join(words[i:i + size])))
-                if region:
-                    return region
-        return None
+        return lookup_words([w for w in latin_words(q) if w not in ("region", "area", "chiho", "chihou")], self.latin)
 
     def of(self, code: str) -> dict | None:
         return next((r for r in self.regions if code in r.get("prefectures", [])), None)
