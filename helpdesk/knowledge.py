@@ -342,52 +342,53 @@ def _top_list(file: Path, key: str, problems: list, message: str, non_empty: boo
     return data, items
 
 
-def load_light_words(file: Path, problems: list) -> dict:
-    """Words that say how a question is asked ({'en': [...], 'romaji': [...]}), lower case, one word each."""
+def _load_lists(file: Path, keys: tuple, what: str, problems: list, clean) -> dict:
+    """A file of lists under `keys`; `clean(item)` returns (value, None) or (None, problem text).
+    Bad items are reported with their line and left out; the good ones come back sorted, once each."""
     data = _load_file(file, problems)
     if data is None:
         return {}
     if not isinstance(data, dict):
-        problems.append(Problem(str(file), 1, "light words file needs 'en' and 'romaji' lists"))
+        problems.append(Problem(str(file), 1, f"{what} file needs {' and '.join(repr(k) for k in keys)} lists"))
         return {}
     out = {}
-    for key in ("en", "romaji"):
-        items = data.get(key) or []
-        if not isinstance(items, list):
-            problems.append(Problem(str(file), line_of(data, key), f"'{key}' must be a list of words"))
-            continue
-        for i, word in enumerate(items):
-            if not isinstance(word, str) or not re.fullmatch(r"[a-z]+", word):
-                problems.append(Problem(str(file), line_of(items, i, line_of(data, key)),
-                                        f"{word!r} is not one lower-case word"
-                                        + (" (write it in quotes: YAML reads no/on/off as yes-no)"
-                                           if isinstance(word, bool) else "")))
-        out[key] = sorted({w for w in items if isinstance(w, str) and re.fullmatch(r"[a-z]+", w)})
-    return out
-
-
-def load_out_of_scope(file: Path, problems: list) -> dict:
-    """Subjects the helpdesk does not cover ({'en': [...], 'ja': [...]}): words or phrases."""
-    data = _load_file(file, problems)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        problems.append(Problem(str(file), 1, "out-of-scope file needs 'en' and 'ja' lists"))
-        return {}
-    out = {}
-    for key in ("en", "ja"):
+    for key in keys:
         items = data.get(key) or []
         if not isinstance(items, list):
             problems.append(Problem(str(file), line_of(data, key), f"'{key}' must be a list"))
             continue
-        good = []
+        good = set()
         for i, item in enumerate(items):
-            if not isinstance(item, str) or not item.strip():
-                problems.append(Problem(str(file), line_of(items, i, line_of(data, key)), f"{item!r} is not text"))
+            value, problem = clean(item)
+            if problem:
+                problems.append(Problem(str(file), line_of(items, i, line_of(data, key)), problem))
             else:
-                good.append(unicodedata.normalize("NFKC", item).strip().lower())
-        out[key] = sorted(set(good))
+                good.add(value)
+        out[key] = sorted(good)
     return out
+
+
+def _one_word(item):
+    if isinstance(item, str) and re.fullmatch(r"[a-z]+", item):
+        return item, None
+    hint = " (write it in quotes: YAML reads no/on/off as yes-no)" if isinstance(item, bool) else ""
+    return None, f"{item!r} is not one lower-case word{hint}"
+
+
+def _text_item(item):
+    if isinstance(item, str) and item.strip():
+        return unicodedata.normalize("NFKC", item).strip().lower(), None
+    return None, f"{item!r} is not text"
+
+
+def load_light_words(file: Path, problems: list) -> dict:
+    """Words that say how a question is asked ({'en': [...], 'romaji': [...]}), lower case, one word each."""
+    return _load_lists(file, ("en", "romaji"), "light words", problems, _one_word)
+
+
+def load_out_of_scope(file: Path, problems: list) -> dict:
+    """Subjects the helpdesk does not cover ({'en': [...], 'ja': [...]}): words or phrases."""
+    return _load_lists(file, ("en", "ja"), "out-of-scope", problems, _text_item)
 
 
 def load_synonyms(file: Path, problems: list) -> list:
