@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from .directories import PrefectureMatcher
 from .indexing import EN_FIELDS, FIELD_BOOSTS, JA_FIELDS
+from .knowledge import entry_text
 from .spelling import Corrector
 from .textanalysis import (
     bigrams,
@@ -180,17 +181,10 @@ class Engine:
         self.ja_synonyms.sort(key=lambda item: -len(item[0]))
 
     def _prepare_out_of_scope(self):
-        """Subjects not covered (knowledge/out_of_scope.yaml), and each entry's text to check
-        whether an entry names such a subject itself."""
+        """Subjects not covered (knowledge/out_of_scope.yaml)."""
         scope = self.data.get("out_of_scope") or {}
         self.out_of_scope_en = [tuple(latin_words(p)) for p in scope.get("en", ()) if latin_words(p)]
         self.out_of_scope_ja = [normalize(p) for p in scope.get("ja", ()) if normalize(p)]
-        self.entry_text = {}
-        for entry_id, entry in self.entries.items():
-            parts = [entry["title"][lang] + " " + entry["answer"][lang] for lang in ("en", "ja")]
-            for lang in ("en", "ja"):
-                parts += list(entry["questions"].get(lang, [])) + list(entry["keywords"].get(lang, []))
-            self.entry_text[entry_id] = normalize(" ".join(parts))
 
     def out_of_scope_terms(self, text: str) -> list:
         """The uncovered subjects a question names ("visa", "収入印紙")."""
@@ -203,7 +197,11 @@ class Engine:
     def names_subject(self, entry_id: str, terms: list) -> bool:
         """Does the entry name every uncovered subject the question names? ("auction" alone is not
         enough for a question about a used-car auction.)"""
-        text = self.entry_text.get(entry_id, "")
+        entry = self.entries.get(entry_id)
+        if entry is None:
+            return False
+        # Built when asked (rare: only for a question naming such a subject), not for every entry at load.
+        text = normalize(entry_text(entry["title"], entry["answer"], entry["questions"], entry["keywords"]))
         return all((re.search(rf"\b{re.escape(t)}\b", text) if t.isascii() else t in text) for t in terms)
 
     def _prepare_prefectures(self):

@@ -72,9 +72,14 @@ SET_GROUPS = {"en": EN_FIELDS[:3], "en_body": EN_FIELDS[3:], "ja": JA_FIELDS[:3]
               "romaji": ("romaji",), "romaji_body": ("romaji_body",)}
 
 
+def _ja_short(entry) -> str:
+    """The short Japanese texts of an entry: title, questions and keywords."""
+    return " 。".join([entry.title["ja"], *entry.questions["ja"], *entry.keywords["ja"]])
+
+
 def _romaji_text(entry) -> str:
     """Japanese texts (romanised by the analyzer) plus the folded Latin words of the English side."""
-    ja = " 。".join([entry.title["ja"], *entry.questions["ja"], *entry.keywords["ja"]])
+    ja = _ja_short(entry)
     latin = " ".join(fold_romaji(w) for w in latin_words(" ".join([*entry.questions["en"], *entry.keywords["en"]])))
     return ja + " 。" + latin
 
@@ -93,7 +98,7 @@ def entry_document(entry) -> dict:
 
 def recall_texts(entry) -> dict:
     """The texts of the recall helpers: readings of the short Japanese texts, bigrams of all."""
-    ja_short = " 。".join([entry.title["ja"], *entry.questions["ja"], *entry.keywords["ja"]])
+    ja_short = _ja_short(entry)
     return {"reading": ja_short, "gram": ja_short + " " + entry.answer["ja"]}
 
 

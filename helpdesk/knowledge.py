@@ -562,12 +562,19 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
     return kb, problems
 
 
+def entry_text(title: dict, answer: dict, questions: dict, keywords: dict) -> str:
+    """All the words of an entry, both languages (title, answer, questions, keywords), in one text:
+    where the check and the answering rules look for a term the entry names."""
+    texts = [title[lang] for lang in LANGS] + [answer[lang] for lang in LANGS]
+    for lang in LANGS:
+        texts += list(questions.get(lang, [])) + list(keywords.get(lang, []))
+    return " ".join(texts)
+
+
 def entry_mentions(entry, term: dict) -> bool:
     """Does the entry's text (either language: title, questions, keywords, answer) name the term?"""
-    texts = [entry.title[lang] for lang in LANGS] + [entry.answer[lang] for lang in LANGS]
-    for lang in LANGS:
-        texts += list(entry.questions.get(lang, [])) + list(entry.keywords.get(lang, []))
-    haystack = unicodedata.normalize("NFKC", " ".join(texts)).lower()
+    haystack = unicodedata.normalize("NFKC", entry_text(entry.title, entry.answer, entry.questions,
+                                                        entry.keywords)).lower()
     names = []
     for key in ("ja", "romaji", "en"):   # "建設キャリアアップシステム / CCUS", "ceiling price (reserve price)"
         names += re.split(r"\s*[/／]\s*|\s*[（(][^)）]*[)）]\s*", str(term.get(key, "")))
