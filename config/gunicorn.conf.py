@@ -44,13 +44,18 @@ raw_env = [f"HELPDESK_WORKERS={workers}", "HELPDESK_INDEX_SWITCH_IN_BACKGROUND=1
 preload_app = os.environ.get("HELPDESK_PRELOAD", "1") != "0"
 
 
+def _extension(wsgi, name):
+    """One of the Flask app's extensions (engine_store, question_log), through helpdesk.serving's
+    wrapper; None when there is no app or no such extension."""
+    app = getattr(wsgi, "app", wsgi)
+    return app.extensions.get(name) if hasattr(app, "extensions") else None
+
+
 def when_ready(server):
     """In the master, before the workers are forked: open the index and warm up the analysis."""
     if not server.cfg.preload_app:
         return
-    app = server.app.wsgi()
-    app = getattr(app, "app", app)
-    store = app.extensions.get("engine_store") if hasattr(app, "extensions") else None
+    store = _extension(server.app.wsgi(), "engine_store")
     if store is None:
         return
     try:
@@ -71,24 +76,21 @@ def when_ready(server):
 
 def post_fork(server, worker):
     """A worker must not share the master's database connections (there should be none)."""
-    app = server.app.wsgi() if server.cfg.preload_app else None
-    app = getattr(app, "app", app)
-    log = app.extensions.get("question_log") if app is not None and hasattr(app, "extensions") else None
+    log = _extension(server.app.wsgi(), "question_log") if server.cfg.preload_app else None
     if log is not None:
         log.dispose()
 
 
 def post_worker_init(worker):
     """Open the index before the worker's first request, so that no user waits for it."""
-    app = getattr(worker.wsgi, "app", worker.wsgi)   # helpdesk.serving wraps the Flask app
-    store = app.extensions.get("engine_store") if hasattr(app, "extensions") else None
+    store = _extension(worker.wsgi, "engine_store")
     if store is None:
         return
     try:
         store.current()
     except Exception as exc:  # no index yet: requests will say how to build one
         worker.log.warning("no index at start: %s", exc)
-    question_log = app.extensions.get("question_log")
+    question_log = _extension(worker.wsgi, "question_log")
     if question_log is not None:
         try:
             _ = question_log.engine   # connect (and check the schema) before the first question, not during it
