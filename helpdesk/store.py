@@ -54,8 +54,10 @@ class EngineStore:
         if self._engine is not None and self.background:
             if now - self._checked_at >= self.check_interval and not (self._loader and self._loader.is_alive()):
                 self._checked_at = now
-                self._loader = threading.Thread(target=self._refresh_locked, name="index-switch", daemon=True)
-                self._loader.start()
+                name = self.pointer()   # one small file read; a thread only when there is work to do
+                if name != self._engine.generation and name not in self._failed:
+                    self._loader = threading.Thread(target=self._refresh_locked, name="index-switch", daemon=True)
+                    self._loader.start()
             return self._engine
         if self._engine is None or now - self._checked_at >= self.check_interval:
             with self._lock:

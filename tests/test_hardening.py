@@ -27,6 +27,7 @@ from helpdesk.indexing import (
     switch_to,
 )
 from helpdesk.knowledge import load_valid_knowledge
+from helpdesk.store import EngineStore
 from helpdesk.web.limits import worker_share
 from helpdesk.web.requestdata import json_depth
 
@@ -358,3 +359,39 @@ def test_unanswered_log_line_is_bounded_and_single_line(client, caplog):
     assert client.get("/api/ask", query_string={"q": "zebra\nforged log line " + "x" * 470}).status_code == 200
     lines = [r.getMessage() for r in caplog.records if r.name == "helpdesk.unanswered"]
     assert len(lines) == 1 and "\n" not in lines[0] and len(lines[0]) < 260
+
+
+def _wait_for_loader(store, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while store._loader is not None and store._loader.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_background_switch_keeps_answering_from_the_old_generation_until_the_new_one_is_ready(two_generations):
+    """Under gunicorn (background=True) no request loads a generation: the request that notices a
+    new pointer gets the old engine at once, a thread loads the new one, later requests get it."""
+    index_dir, older, newer = two_generations
+    switch_to(index_dir, older.name)
+    store = EngineStore(index_dir, check_interval=0, background=True)
+    first = store.current()
+    assert first.generation == older.name
+    store.current()
+    assert store._loader is None                       # pointer unchanged: no thread is started
+    switch_to(index_dir, newer.name)
+    assert store.current() is first                    # noticed, but this request does not wait
+    _wait_for_loader(store)
+    assert store.current().generation == newer.name and store.fallback is False
+
+
+def test_background_switch_keeps_the_old_generation_when_the_new_one_is_damaged(two_generations):
+    index_dir, older, newer = two_generations
+    switch_to(index_dir, older.name)
+    store = EngineStore(index_dir, check_interval=0, background=True)
+    store.current()
+    (newer / "kb.json").write_text("{}")
+    switch_to(index_dir, newer.name)
+    store.current()
+    _wait_for_loader(store)
+    assert store.current().generation == older.name and store.fallback is True
+    store.current()
+    assert not (store._loader and store._loader.is_alive())   # a failed generation is not retried
