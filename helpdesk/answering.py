@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 
 from .directories import PrefectureMatcher
-from .indexing import EN_FIELDS, FIELD_BOOSTS, JA_FIELDS
+from .indexing import EN_FIELDS, FIELD_BOOSTS, JA_FIELDS, RECALL_FIELDS, SET_GROUPS
 from .knowledge import entry_text
 from .spelling import Corrector
 from .textanalysis import (
@@ -58,12 +58,11 @@ DESK_WORDS_EN = {"help", "desk", "centre", "center", "centres", "centers", "cons
                  "consultation", "contact", "advice", "advisor", "adviser", "support", "office", "phone",
                  "soudan", "sodan", "madoguchi", "chuokai", "sentaa", "helpdesk"}
 DESK_WORDS_JA = ("相談", "窓口", "センター", "中央会", "問い合わせ", "問合せ", "連絡", "電話", "支援", "どこ")
-# Where each kind of alternative is looked for. A term found only in the answer text (the *_body
-# groups) earns BODY_CREDIT of a match in the questions, title or keywords.
-FIELD_GROUPS = {"en": EN_FIELDS[:3], "en_body": EN_FIELDS[3:], "ja": JA_FIELDS[:3], "ja_body": JA_FIELDS[3:],
-                "romaji": ("romaji",), "romaji_body": ("romaji_body",), "reading": ("reading",), "gram": ("gram",)}
-QUERY_FIELDS = {**FIELD_GROUPS, "en": EN_FIELDS, "ja": JA_FIELDS}
-RECALL_GROUPS = {"reading", "gram"}
+# Where each kind of alternative is looked for: the term sets of indexing.SET_GROUPS and the
+# recall helpers (RECALL_FIELDS). A term found only in the answer text (the *_body groups) earns
+# BODY_CREDIT of a match in the questions, title or keywords. BM25F scores the word fields only.
+QUERY_FIELDS = {**SET_GROUPS, "en": EN_FIELDS, "ja": JA_FIELDS}
+RECALL_GROUPS = set(RECALL_FIELDS)
 BODY_GROUPS = {"en": "en_body", "ja": "ja_body", "romaji": "romaji_body"}
 BODY_CREDIT = 0.6
 QUESTION_TAIL_JA = re.compile(
