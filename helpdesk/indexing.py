@@ -16,12 +16,15 @@ knowledge base never replaces the generation that is serving.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from struct import error as struct_error
@@ -31,12 +34,12 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
 from .knowledge import KnowledgeBase
-from .textanalysis import FunctionTokenizer, english_analyzer, fold_romaji, latin_words
+from .textanalysis import FunctionTokenizer, english_analyzer, load_analysers
 from .vectors import FILENAME as VECTORS_FILE
 from .vectors import TermVectors, compute_vectors
 
 POINTER = "CURRENT"
-INDEX_FORMAT = 2   # part of the generation name: a new layout (2: term vectors) never reuses an old folder
+INDEX_FORMAT = 3   # in the generation name: a new layout (2: term vectors, 3: no positions) never reuses a folder
 KEEP_GENERATIONS = 3
 
 # Field → (language, weight). Paraphrased questions are the strongest signal, then the title,
@@ -51,16 +54,20 @@ JA_FIELDS = ("q_ja", "title_ja", "kw_ja", "body_ja")
 
 
 def build_schema() -> Schema:
+    """Word fields without positions: nothing searches phrases, and BM25F needs only term
+    frequencies and field lengths (positions were most of the postings' size and write time)."""
     english = english_analyzer()
+
+    def text(analyzer):
+        return TEXT(analyzer=analyzer, phrase=False)
+
     return Schema(
         id=ID(stored=True, unique=True),
         topic=ID(stored=True),
-        q_en=TEXT(analyzer=english), title_en=TEXT(analyzer=english),
-        kw_en=TEXT(analyzer=english), body_en=TEXT(analyzer=english),
-        q_ja=TEXT(analyzer=FunctionTokenizer("ja")), title_ja=TEXT(analyzer=FunctionTokenizer("ja")),
-        kw_ja=TEXT(analyzer=FunctionTokenizer("ja")), body_ja=TEXT(analyzer=FunctionTokenizer("ja")),
-        romaji=TEXT(analyzer=FunctionTokenizer("romaji")),
-        romaji_body=TEXT(analyzer=FunctionTokenizer("romaji")),
+        q_en=text(english), title_en=text(english), kw_en=text(english), body_en=text(english),
+        q_ja=text(FunctionTokenizer("ja")), title_ja=text(FunctionTokenizer("ja")),
+        kw_ja=text(FunctionTokenizer("ja")), body_ja=text(FunctionTokenizer("ja")),
+        romaji=text(FunctionTokenizer("romaji")), romaji_body=text(FunctionTokenizer("romaji")),
     )
 
 
@@ -77,13 +84,6 @@ def _ja_short(entry) -> str:
     return " 。".join([entry.title["ja"], *entry.questions["ja"], *entry.keywords["ja"]])
 
 
-def _romaji_text(entry) -> str:
-    """Japanese texts (romanised by the analyzer) plus the folded Latin words of the English side."""
-    ja = _ja_short(entry)
-    latin = " ".join(fold_romaji(w) for w in latin_words(" ".join([*entry.questions["en"], *entry.keywords["en"]])))
-    return ja + " 。" + latin
-
-
 def entry_document(entry) -> dict:
     return {
         "id": entry.id, "topic": entry.topic,
@@ -91,7 +91,7 @@ def entry_document(entry) -> dict:
         "kw_en": " ".join(entry.keywords["en"]), "body_en": entry.answer["en"],
         "q_ja": "\n".join(entry.questions["ja"]), "title_ja": entry.title["ja"],
         "kw_ja": " ".join(entry.keywords["ja"]), "body_ja": entry.answer["ja"],
-        "romaji": _romaji_text(entry),
+        "romaji": _ja_short(entry),      # romanised by the analyzer (Latin words give no romaji terms)
         "romaji_body": entry.answer["ja"],
     }
 
@@ -103,11 +103,14 @@ def recall_texts(entry) -> dict:
 
 
 def recall_terms(entries) -> dict:
-    """group → {entry id: terms}, with the same functions the Whoosh analyzers used to apply."""
+    """group → {term: ids of the entries that hold it}, with the functions the Whoosh analyzers
+    used to apply when these groups were Whoosh fields."""
     out: dict = {group: {} for group in RECALL_FIELDS}
     for entry in entries:
         for group, text in recall_texts(entry).items():
-            out[group][entry.id] = FunctionTokenizer.FUNCTIONS[RECALL_FIELDS[group]](text)
+            members = out[group]
+            for term in set(FunctionTokenizer.FUNCTIONS[RECALL_FIELDS[group]](text)):
+                members.setdefault(term, []).append(entry.id)
     return out
 
 
@@ -194,16 +197,33 @@ def verify_generation(folder: Path) -> None:
         pass
 
 
-PARALLEL_FROM = 400   # entries from which a build analyses in one process per core (each loads Sudachi)
+PARALLEL_FROM = 400   # entries from which a build works in one process per core (each loads Sudachi)
+WRITER_MEMORY_MB = 512   # postings kept in memory before Whoosh sorts them through temporary files
 
 
-def _writer(ix, entries: int):
+def _processes(entries: int) -> int:
+    return min(os.cpu_count() or 1, 4) if entries >= PARALLEL_FROM else 1
+
+
+def _writer(ix, processes: int):
     """Whoosh's own multi-process writer for large knowledge bases: one segment per core, no merge
     (BM25F statistics are index-wide, so scores do not depend on the segments)."""
-    procs = min(os.cpu_count() or 1, 4)
-    if entries >= PARALLEL_FROM and procs > 1:
-        return ix.writer(procs=procs, multisegment=True)
-    return ix.writer()
+    if processes > 1:
+        return ix.writer(procs=processes, multisegment=True, limitmb=WRITER_MEMORY_MB)
+    return ix.writer(limitmb=WRITER_MEMORY_MB)
+
+
+@contextlib.contextmanager
+def _side_task(processes: int, function, *args):
+    """Run function(*args) beside the main work: in a forked process when the build is parallel
+    (the recall helpers' terms while Whoosh's sub-writers index), else in line. Yields a future."""
+    if processes < 2:
+        done: Future = Future()
+        done.set_result(function(*args))
+        yield done
+        return
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool.submit(function, *args)
 
 
 def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
@@ -231,10 +251,14 @@ def build_index(kb: KnowledgeBase, index_root: Path) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".building-", dir=index_root))
     try:
         ix = whoosh_index.create_in(str(work), build_schema())
-        with _writer(ix, len(kb.entries)) as writer:
-            for entry in kb.entries.values():
-                writer.add_document(**entry_document(entry))
-        vectors = compute_vectors(ix, SCORED_FIELDS, SET_GROUPS, recall_terms(kb.entries.values()))
+        processes = _processes(len(kb.entries))
+        if processes > 1:
+            load_analysers()   # before the forks below, so that every process shares them
+        with _side_task(processes, recall_terms, list(kb.entries.values())) as recall:
+            with _writer(ix, processes) as writer:
+                for entry in kb.entries.values():
+                    writer.add_document(**entry_document(entry))
+            vectors = compute_vectors(ix, SCORED_FIELDS, SET_GROUPS, recall.result(), processes)
         ix.close()
         (work / VECTORS_FILE).write_bytes(vectors.to_bytes())
         (work / "kb.json").write_text(payload, encoding="utf-8")

@@ -41,7 +41,8 @@ JA_STOP_WORDS = {
 def normalize(text: str) -> str:
     """NFKC, lower case, and collapse whitespace; drop control and format characters."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t ")
+    if not text.replace("\n", " ").replace("\t", " ").isprintable():   # else no C* character: skip the walk
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t ")
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
@@ -72,6 +73,13 @@ def _dictionary():
     return Dictionary()
 
 
+def load_analysers() -> None:
+    """Load Sudachi's dictionary and pykakasi now: processes forked afterwards share them instead
+    of each loading its own (seconds of work and tens of MB per process)."""
+    _sudachi()
+    _kakasi()
+
+
 def _sudachi():
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
@@ -86,16 +94,27 @@ def _sudachi():
 class Morph:
     """The parts of a Sudachi morpheme the analysis needs (plain data, picklable)."""
 
-    __slots__ = ("surface", "norm", "reading", "pos", "subs", "begin", "end")
+    __slots__ = ("surface", "norm", "reading", "pos", "subs", "begin", "end", "content", "japanese")
 
     def __init__(self, surface, norm, reading, pos, subs, begin=0, end=0):
         self.surface, self.norm, self.reading, self.pos, self.subs = surface, norm, reading, pos, subs
         self.begin, self.end = begin, end
+        # Decided once here: every analysis (terms, romaji, readings) asks the same questions
+        self.content = _is_content(surface, norm, pos)
+        self.japanese = has_japanese(surface)
 
     def is_content(self) -> bool:
-        if self.pos in JA_STOP_POS or self.norm in JA_STOP_WORDS or self.surface in JA_STOP_WORDS:
-            return False
-        return bool(self.norm.strip()) and not re.fullmatch(r"[\W_]+", self.norm)
+        return self.content
+
+
+_ONLY_SYMBOLS = re.compile(r"[\W_]+")
+
+
+def _is_content(surface: str, norm: str, pos: str) -> bool:
+    """A morpheme that can carry meaning: not a particle, auxiliary, symbol or light word."""
+    if pos in JA_STOP_POS or norm in JA_STOP_WORDS or surface in JA_STOP_WORDS:
+        return False
+    return bool(norm.strip()) and not _ONLY_SYMBOLS.fullmatch(norm)
 
 
 @lru_cache(maxsize=4096)
@@ -107,22 +126,75 @@ def morphs(text: str) -> tuple[Morph, ...]:
     tok = _sudachi()
     out = []
     for m in tok.tokenize(text):
-        subs = m.split(_local.mode_a)
-        sub_norms = tuple(s.normalized_form() for s in subs) if len(subs) > 1 else ()
-        out.append(Morph(m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0], sub_norms,
-                         m.begin(), m.end()))
+        surface = m.surface()
+        sub_norms = ()
+        if len(surface) > 1:                  # one character never splits
+            subs = m.split(_local.mode_a)
+            if len(subs) > 1:
+                sub_norms = tuple(s.normalized_form() for s in subs)
+        out.append(Morph(surface, m.normalized_form(), m.reading_form(), _pos(m), sub_norms, m.begin(), m.end()))
     return tuple(out)
+
+
+_POS_BY_ID: dict = {}
+
+
+def _pos(morpheme) -> str:
+    """The first part-of-speech level, looked up once per POS id (a morpheme builds a 6-tuple)."""
+    pos_id = morpheme.part_of_speech_id()
+    pos = _POS_BY_ID.get(pos_id)
+    if pos is None:
+        pos = _POS_BY_ID[pos_id] = morpheme.part_of_speech()[0]
+    return pos
 
 
 def ja_terms(text: str) -> list[str]:
     """Index/query terms for Japanese fields: normalized mode-C forms plus mode-A sub-tokens."""
-    terms: list[str] = []
-    for m in morphs(normalize(text)):
-        if not m.is_content():
+    return list(_japanese_terms(normalize(text))[0])
+
+
+@lru_cache(maxsize=2048)
+def _japanese_terms(text: str) -> tuple[tuple, tuple]:
+    """(ja_terms, romaji_terms) of normalized text from one walk over Sudachi's morphemes.
+
+    Why one walk: an answer's Japanese text feeds two index fields (words and romaji), and going
+    through Morph objects twice was most of the build time. Same rules as morphs() + Morph.
+    """
+    text = text[:2000]
+    if not text.strip():
+        return (), ()
+    tok = _sudachi()
+    words: list[str] = []
+    romaji: list[str] = []
+    previous = ""
+    for m in tok.tokenize(text):
+        surface, norm = m.surface(), m.normalized_form()
+        if not _is_content(surface, norm, _pos(m)):
+            previous = ""
             continue
-        terms.append(m.norm)
-        terms.extend(s for s in m.subs if s not in JA_STOP_WORDS)
-    return terms
+        subs = ()
+        if len(surface) > 1:                  # one character never splits
+            parts = m.split(_local.mode_a)
+            if len(parts) > 1:
+                subs = tuple(part.normalized_form() for part in parts)
+        words.append(norm)
+        words.extend(sub for sub in subs if sub not in JA_STOP_WORDS)
+        if not has_japanese(surface):
+            previous = ""
+            continue
+        r = kana_to_romaji(m.reading_form())
+        if not r:
+            continue
+        romaji.append(r)
+        for sub in subs:
+            sub_reading = "".join(x.reading for x in morphs(sub))
+            if sub_reading:
+                romaji.append(kana_to_romaji(sub_reading))
+        if previous:
+            romaji.append(previous + r)
+        previous = r
+    return tuple(words), tuple(t for t in romaji if len(t) > 1)
+
 
 
 # ---------------------------------------------------------------- readings and romaji
@@ -139,7 +211,7 @@ def reading(text: str) -> str:
     text = normalize(text)
     parts = []
     for m in morphs(text):
-        if has_japanese(m.surface):
+        if m.japanese:
             r = m.reading if m.reading and m.reading != "キゴウ" else to_katakana(m.surface)
             parts.append(r)
         else:
@@ -164,6 +236,7 @@ _KUNREI = [
 ]
 
 
+@lru_cache(maxsize=65536)
 def fold_romaji(word: str) -> str:
     """Fold a romaji word so that spelling variants meet: kankōju = kankouju = kankoju.
 
@@ -205,25 +278,7 @@ def romaji_terms(text: str) -> list[str]:
 
     Pairs let "kankouju tekikaku kumiai" typed as "kankoujutekikakukumiai" match too.
     """
-    terms: list[str] = []
-    previous = ""
-    for m in morphs(normalize(text)):
-        if not has_japanese(m.surface) or not m.is_content():
-            previous = ""
-            continue
-        r = kana_to_romaji(m.reading)
-        if not r:
-            continue
-        terms.append(r)
-        if len(m.subs) > 1:
-            for sub in m.subs:
-                sub_reading = "".join(x.reading for x in morphs(sub))
-                if sub_reading:
-                    terms.append(kana_to_romaji(sub_reading))
-        if previous:
-            terms.append(previous + r)
-        previous = r
-    return [t for t in terms if len(t) > 1]
+    return list(_japanese_terms(normalize(text))[1])
 
 
 _LONG_VOWELS = str.maketrans({"ā": "aa", "ī": "ii", "ū": "uu", "ē": "ee", "ō": "ou",

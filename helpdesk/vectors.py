@@ -16,9 +16,11 @@ numbers as 32-bit ints, BM25F scores as 64-bit floats (exact, so decisions do no
 from __future__ import annotations
 
 import json
+import multiprocessing
 import struct
 import sys
 from array import array
+from concurrent.futures import ProcessPoolExecutor
 
 from whoosh.scoring import BM25F
 
@@ -95,49 +97,82 @@ class TermVectors:
         return cls(header["ids"], scored, sets, docs, scores)
 
 
-def compute_vectors(ix, scored_fields, set_groups: dict, recall_terms: dict) -> TermVectors:
+def _score_fields(ix, fields) -> dict:
+    """field → ({term: (start, end)}, document numbers, BM25F scores), spans local to the field.
+
+    Each posting gets the number Whoosh's BM25F scorer gives it in a search: the scorer's
+    `_score(weight, field length)`, with the length from the same reader function.
+    """
+    out = {}
+    with ix.searcher(weighting=BM25F()) as searcher:
+        reader = searcher.reader()
+        weighting = searcher.weighting
+        for field in fields:
+            docs, scores, spans = array("i"), array("d"), {}
+            # The scorer's own length function, read once per document instead of per posting
+            lengths = [reader.doc_field_length(d, field, 1) for d in range(reader.doc_count_all())]
+            for term in sorted(t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.field_terms(field)):
+                score = weighting.scorer(searcher, field, term)._score   # BM25F: bm25(idf, tf, length, …)
+                matcher = reader.postings(field, term)
+                start = len(docs)
+                while matcher.is_active():
+                    docnum = matcher.id()
+                    docs.append(docnum)
+                    scores.append(score(matcher.weight(), lengths[docnum]))
+                    matcher.next()
+                spans[term] = (start, len(docs))
+            out[field] = (spans, docs, scores)
+    return out
+
+
+def _score_fields_in_processes(ix, fields, processes: int) -> dict:
+    """The same as _score_fields, with one task per field for a pool of forked processes, the
+    largest fields first so that the processes finish together."""
+    if processes < 2 or len(fields) < 2:
+        return _score_fields(ix, fields)
+    with ix.reader() as reader:
+        largest_first = sorted(fields, key=lambda field: -reader.field_length(field))
+    merged = {}
+    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+        for result in pool.map(_score_fields, [ix] * len(fields), [[field] for field in largest_first]):
+            merged.update(result)
+    return {field: merged[field] for field in fields}
+
+
+def compute_vectors(ix, scored_fields, set_groups: dict, recall_members: dict, processes: int = 1) -> TermVectors:
     """Score every posting of `scored_fields` with Whoosh's BM25F; collect entry sets per group.
 
     set_groups: group → the Whoosh fields whose terms make up the group's sets.
-    recall_terms: group → {entry id: iterable of terms}, for groups kept out of Whoosh.
+    recall_members: group → {term: entry ids}, for groups kept out of Whoosh.
+    processes: fields are scored in this many forked processes (large knowledge bases).
     """
     docs, scores = array("i"), array("d")
     scored: dict = {}
     sets: dict = {}
-    with ix.searcher(weighting=BM25F()) as searcher:
-        reader = searcher.reader()
+    with ix.reader() as reader:
         ids = [None] * reader.doc_count_all()
         for docnum, stored in reader.iter_docs():
             ids[docnum] = stored["id"]
-        number = {entry_id: n for n, entry_id in enumerate(ids)}
-        for field in scored_fields:
-            spans = scored[field] = {}
-            for term in sorted(t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.field_terms(field)):
-                matcher = searcher.postings(field, term, weighting=searcher.weighting)
-                start = len(docs)
-                while matcher.is_active():
-                    docs.append(matcher.id())
-                    scores.append(matcher.score())
-                    matcher.next()
-                spans[term] = (start, len(docs))
-        for group, fields in set_groups.items():
-            members: dict = {}
-            for field in fields:
-                for term, (start, end) in scored.get(field, {}).items():
-                    members.setdefault(term, set()).update(docs[start:end])
-            spans = sets[group] = {}
-            for term in sorted(members):
-                start = len(docs)
-                docs.extend(sorted(members[term]))
-                spans[term] = (start, len(docs))
-    for group, by_entry in recall_terms.items():
-        members = {}
-        for entry_id, terms in by_entry.items():
-            for term in set(terms):
-                members.setdefault(term, []).append(number[entry_id])
+    number = {entry_id: n for n, entry_id in enumerate(ids)}
+    for field, (spans, field_docs, field_scores) in _score_fields_in_processes(ix, scored_fields, processes).items():
+        offset = len(docs)
+        docs.extend(field_docs)
+        scores.extend(field_scores)
+        scored[field] = {term: (start + offset, end + offset) for term, (start, end) in spans.items()}
+    for group, fields in set_groups.items():
+        members: dict = {}
+        for field in fields:
+            for term, (start, end) in scored.get(field, {}).items():
+                members.setdefault(term, set()).update(docs[start:end])
         spans = sets[group] = {}
         for term in sorted(members):
             start = len(docs)
             docs.extend(sorted(members[term]))
+            spans[term] = (start, len(docs))
+    for group, by_term in recall_members.items():
+        spans = sets[group] = {}
+        for term in sorted(by_term):
+            start = len(docs)
+            docs.extend(sorted(number[entry_id] for entry_id in by_term[term]))
             spans[term] = (start, len(docs))
     return TermVectors(ids, scored, sets, docs, scores)

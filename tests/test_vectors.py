@@ -75,3 +75,32 @@ def test_vectors_round_trip_through_bytes(engines):
     again_docs, again_scores = again.scores("q_en", "keishin")
     assert list(again_docs) == list(docs) and list(again_scores) == list(scores) and docs
     assert again.entries("en", "keishin") == fast.vectors.entries("en", "keishin")
+
+
+def _by_entry(vectors: TermVectors) -> dict:
+    """(field, term) → {entry id: score} and (group, term) → entry ids: independent of document order."""
+    out = {}
+    for field, terms in vectors._scored.items():
+        for term in terms:
+            docs, scores = vectors.scores(field, term)
+            out[("score", field, term)] = {vectors.ids[d]: s for d, s in zip(docs, scores)}
+    for group, terms in vectors._sets.items():
+        for term in terms:
+            out[("set", group, term)] = vectors.entries(group, term)
+    return out
+
+
+def test_a_parallel_build_gives_the_same_vectors(monkeypatch, tmp_path):
+    """Large knowledge bases build in several processes (Whoosh's sub-writers, recall terms and
+    field scoring forked): the result must be the serial build's, number for number."""
+    import helpdesk.indexing as indexing
+    from helpdesk.knowledge import load_valid_knowledge
+
+    kb = load_valid_knowledge(Path(__file__).resolve().parent.parent / "knowledge")
+    serial = indexing.load_generation(tmp_path / "a", indexing.build_index(kb, tmp_path / "a").name)[1]
+    monkeypatch.setattr(indexing, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(indexing.os, "cpu_count", lambda: 2)
+    built = indexing.build_index(kb, tmp_path / "b")
+    parallel = indexing.load_generation(tmp_path / "b", built.name)[1]
+    assert len(list((built).glob("*.seg"))) >= 2          # really written by two sub-writers
+    assert _by_entry(parallel) == _by_entry(serial)
