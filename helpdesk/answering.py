@@ -415,7 +415,12 @@ class Engine:
                                 credits[entry_id] = credit
                 else:
                     credit = factor * alt.credit
-                    for entry_id in frozenset.intersection(*(entries(group, t) for t in alt.terms)):
+                    found = frozenset.intersection(*(entries(group, t) for t in alt.terms))
+                    if not credits and credit > 0.0:
+                        credits = dict.fromkeys(found, credit)    # the first alternative: all new
+                        get = credits.get
+                        continue
+                    for entry_id in found:
                         if credit > get(entry_id, 0.0):
                             credits[entry_id] = credit
         return credits
@@ -459,7 +464,7 @@ class Engine:
         for fieldname, term, boost in self.query_terms(qa):
             docs, scores = self.vectors.scores(fieldname, term)
             touched.update(docs)
-            for doc, score in zip(docs, scores, strict=True):
+            for doc, score in zip(docs, scores, strict=False):   # equal lengths by construction
                 totals[doc] += boost * score
         ids = self.vectors.ids
         return {ids[doc]: totals[doc] for doc in touched}
@@ -472,17 +477,19 @@ class Engine:
         # Coverage of every candidate at once: each concept adds its weight × credit.
         total = sum(c.weight for c in qa.concepts)
         covered: dict = dict.fromkeys(bm25_of, 0.0)
+        get = covered.get
         for c in qa.concepts:
             weight = c.weight
             for entry_id, credit in c.credits.items():
-                covered[entry_id] = covered.get(entry_id, 0.0) + weight * credit
+                covered[entry_id] = get(entry_id, 0.0) + weight * credit
         if not covered:
             return []
         best_bm25 = max(bm25_of.values(), default=0.0) or 1.0
         share = 1 - COVERAGE_SHARE
-        ranked = []
-        for entry_id, weight in covered.items():
-            bm25 = bm25_of.get(entry_id, 0.0)
-            cov = weight / total if total > 0 else 0.0
-            ranked.append((entry_id, COVERAGE_SHARE * cov + share * (bm25 / best_bm25) ** BM25_POWER, cov, bm25))
-        return heapq.nsmallest(limit, ranked, key=lambda item: (-item[1], item[0]))
+        bm25_get = bm25_of.get
+        # (−score, id) pairs: the heap compares them in C, best score first, ties by id
+        keyed = [(-(COVERAGE_SHARE * (weight / total if total > 0 else 0.0)
+                    + share * (bm25_get(entry_id, 0.0) / best_bm25) ** BM25_POWER), entry_id)
+                 for entry_id, weight in covered.items()]
+        return [(entry_id, -negative, covered[entry_id] / total if total > 0 else 0.0, bm25_get(entry_id, 0.0))
+                for negative, entry_id in heapq.nsmallest(limit, keyed)]
