@@ -16,6 +16,7 @@ Traffic goes only to 127.0.0.1 and every loop is bounded in count and time.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -52,6 +53,8 @@ def in_process(index_dir: Path, qs: list, rounds: int) -> tuple:
     client = app.test_client()
     for q, lang in qs:  # warm-up: caches, Sudachi, searchers
         client.get("/api/ask", query_string={"q": q, "lang": lang})
+    gc.collect()
+    gc.freeze()   # as the gunicorn master and workers do after loading (config/gunicorn.conf.py)
     times = []
     for _ in range(rounds):
         for q, lang in qs:
@@ -114,6 +117,7 @@ def at_scale(times: int, qs: list, rounds: int) -> None:
         built = time.perf_counter() - start
         print(f"{times}× knowledge ({len(kb.entries)} entries): kb build {built:.1f} s "
               f"(reading and checking the files {loaded:.1f} s)")
+        del kb   # a web worker never holds the parsed files, only the generation it loads
         start = time.perf_counter()
         app = create_app({"INDEX_DIR": Path(tmp) / "ix", "RATELIMIT_ENABLED": False,
                           "INSTANCE_DIR": Path(tmp) / "instance"})
