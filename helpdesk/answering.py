@@ -26,6 +26,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .directories import PrefectureMatcher
@@ -48,6 +49,14 @@ from .textanalysis import (
 
 COVERAGE_SHARE = 0.7          # final rank = 0.7 · coverage + 0.3 · (BM25F / best BM25F) ** BM25_POWER
 BM25_POWER = 1.0
+# An entry of a specific topic (keishin, kankouju, ...) whose topic the question does not name
+# ranks at TOPIC_PRIOR of its score: "How long does a bid have to be advertised?" asks about
+# tendering in general, not about how long keishin takes. A question names a topic when one of
+# its curated domain terms is found (in full) in entries of that topic NAMING_LIFT times more
+# often than the topic's share of all entries.
+TOPIC_PRIOR = TOPIC_PRIOR_DEFAULT = 0.95
+NAMING_LIFT = 2.0
+GENERAL_TOPIC = "general"
 LOW_WEIGHT = 0.25             # weight factor for question words ("what", "how", "tell me")
 MAX_QUERY_CHARS = 500
 LONG_QUESTION = 6             # content concepts from which a question counts as long
@@ -140,6 +149,8 @@ class Engine:
         """The vocabulary the analysis needs: known stems and romaji, and the English words of the
         knowledge base (spelling). Term → entries sets stay in the vectors, built as asked."""
         self.n_docs = max(1, len(self.entries))
+        self.topic_of = {entry_id: entry["topic"] for entry_id, entry in self.entries.items()}
+        self.topic_share = {topic: n / self.n_docs for topic, n in Counter(self.topic_of.values()).items()}
         vocabulary = set()
         for entry in self.entries.values():
             texts = [entry["title"]["en"], *entry["questions"]["en"], *entry["keywords"]["en"], entry["answer"]["en"]]
@@ -469,6 +480,18 @@ class Engine:
         ids = self.vectors.ids
         return {ids[doc]: totals[doc] for doc in touched}
 
+    def named_topics(self, qa: QueryAnalysis) -> set:
+        """The specific topics a question names through its curated domain terms (see TOPIC_PRIOR)."""
+        named = set()
+        for c in qa.concepts:
+            if not c.curated or c.low_weight:
+                continue
+            full = [self.topic_of[e] for e, credit in c.credits.items() if credit >= 1.0]
+            for topic, n in Counter(full).items():
+                if topic != GENERAL_TOPIC and n / len(full) >= NAMING_LIFT * self.topic_share[topic]:
+                    named.add(topic)
+        return named
+
     def rank(self, qa: QueryAnalysis, limit: int = 20) -> list:
         """The `limit` best candidates as (entry_id, final score, coverage, bm25), best first."""
         if not any(c.weight > 0 and not c.low_weight for c in qa.concepts):
@@ -487,9 +510,13 @@ class Engine:
         best_bm25 = max(bm25_of.values(), default=0.0) or 1.0
         share = 1 - COVERAGE_SHARE
         bm25_get = bm25_of.get
+        named = self.named_topics(qa)
+        factor = {topic: 1.0 if topic == GENERAL_TOPIC or topic in named else TOPIC_PRIOR for topic in self.topic_share}
+        topic_of = self.topic_of
         # (−score, id) pairs: the heap compares them in C, best score first, ties by id
         keyed = [(-(COVERAGE_SHARE * (weight / total if total > 0 else 0.0)
-                    + share * (bm25_get(entry_id, 0.0) / best_bm25) ** BM25_POWER), entry_id)
+                    + share * (bm25_get(entry_id, 0.0) / best_bm25) ** BM25_POWER) * factor[topic_of[entry_id]],
+                  entry_id)
                  for entry_id, weight in covered.items()]
         return [(entry_id, -negative, covered[entry_id] / total if total > 0 else 0.0, bm25_get(entry_id, 0.0))
                 for negative, entry_id in heapq.nsmallest(limit, keyed)]

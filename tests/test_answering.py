@@ -98,3 +98,23 @@ def test_did_you_mean_when_the_stem_matches_but_the_word_is_misspelt(engine):
     decision = decide(engine, "keishin vallidity")
     assert decision.analysis.did_you_mean == "keishin validity"
     assert decide(engine, "keishin validity").analysis.did_you_mean is None
+
+
+def test_a_topic_the_question_does_not_name_ranks_lower(real_app, monkeypatch):
+    """A general tendering question is not about keishin: keishin entries rank at TOPIC_PRIOR of
+    their score unless the question names a keishin term; general entries keep theirs."""
+    from helpdesk import answering
+
+    engine = real_app.extensions["engine_store"].current()
+    generic = engine.analyze("How long does a bid have to be advertised?")
+    assert engine.named_topics(generic) == set()
+    assert engine.named_topics(engine.analyze("How long is keishin valid?")) == {"keishin"}
+    assert "digital-marketplace" in engine.named_topics(engine.analyze("Can we sell SaaS on the DMP?"))
+    with_prior = {e: score for e, score, _, _ in engine.rank(generic, limit=200)}
+    monkeypatch.setattr(answering, "TOPIC_PRIOR", 1.0)
+    without = {e: score for e, score, _, _ in engine.rank(generic, limit=200)}
+    topics = {engine.entries[e]["topic"] for e in with_prior}
+    assert "general" in topics and "keishin" in topics
+    for entry_id, score in with_prior.items():
+        factor = 1.0 if engine.entries[entry_id]["topic"] == "general" else answering.TOPIC_PRIOR_DEFAULT
+        assert score == pytest.approx(without[entry_id] * factor), entry_id

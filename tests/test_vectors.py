@@ -83,7 +83,7 @@ def _by_entry(vectors: TermVectors) -> dict:
     for field, terms in vectors._scored.items():
         for term in terms:
             docs, scores = vectors.scores(field, term)
-            out[("score", field, term)] = {vectors.ids[d]: s for d, s in zip(docs, scores)}
+            out[("score", field, term)] = {vectors.ids[d]: s for d, s in zip(docs, scores, strict=True)}
     for group, terms in vectors._sets.items():
         for term in terms:
             out[("set", group, term)] = vectors.entries(group, term)
