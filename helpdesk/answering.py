@@ -53,8 +53,11 @@ BM25_POWER = 1.0
 # ranks at TOPIC_PRIOR of its score: "How long does a bid have to be advertised?" asks about
 # tendering in general, not about how long keishin takes. A question names a topic when one of
 # its curated domain terms is found (in full) in entries of that topic NAMING_LIFT times more
-# often than the topic's share of all entries.
+# often than the topic's share of all entries. When the question names another specific topic
+# the evidence is stronger ("How often must the business evaluation be renewed?" names keishin,
+# not the ISMAP audit cycle), and the factor is TOPIC_PRIOR_OTHER.
 TOPIC_PRIOR = TOPIC_PRIOR_DEFAULT = 0.95
+TOPIC_PRIOR_OTHER = 0.9
 NAMING_LIFT = 2.0
 GENERAL_TOPIC = "general"
 LOW_WEIGHT = 0.25             # weight factor for question words ("what", "how", "tell me")
@@ -511,7 +514,8 @@ class Engine:
         share = 1 - COVERAGE_SHARE
         bm25_get = bm25_of.get
         named = self.named_topics(qa)
-        factor = {topic: 1.0 if topic == GENERAL_TOPIC or topic in named else TOPIC_PRIOR for topic in self.topic_share}
+        prior = TOPIC_PRIOR_OTHER if named else TOPIC_PRIOR
+        factor = {topic: 1.0 if topic == GENERAL_TOPIC or topic in named else prior for topic in self.topic_share}
         topic_of = self.topic_of
         # (−score, id) pairs: the heap compares them in C, best score first, ties by id
         keyed = [(-(COVERAGE_SHARE * (weight / total if total > 0 else 0.0)

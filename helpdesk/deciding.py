@@ -120,7 +120,9 @@ def decide(engine: Engine, text: str) -> Decision:
                 glossary_terms.append(part_qa.glossary_term)
             if part_answered:
                 entry_id, final = part_chosen[0]
-                scores[entry_id] = max(scores.get(entry_id, 0.0), round(final, 4))
+                # Its score stays what it scores for the whole question when it has one: a follow-up
+                # part ("… and what do they charge?") must not outrank the answer to the main question.
+                scores.setdefault(entry_id, round(final, 4))
                 confidence = max(confidence, part_confidence)
                 if entry_id not in firsts:
                     firsts.append(entry_id)

@@ -118,3 +118,24 @@ def test_a_topic_the_question_does_not_name_ranks_lower(real_app, monkeypatch):
     for entry_id, score in with_prior.items():
         factor = 1.0 if engine.entries[entry_id]["topic"] == "general" else answering.TOPIC_PRIOR_DEFAULT
         assert score == pytest.approx(without[entry_id] * factor), entry_id
+
+
+def _api_order(decision):
+    """The order the API shows answers in: by score (helpdesk/presenting.py)."""
+    return sorted(decision.answer_ids, key=lambda e: -decision.scores.get(e, 0.0))
+
+
+def test_each_part_of_a_two_part_question_gets_an_answer(real_app):
+    engine = real_app.extensions["engine_store"].current()
+    decision = decide(engine, "What is keishin and do I need it to sell software?")
+    topics = [engine.entries[e]["topic"] for e in decision.answer_ids if e in engine.entries]
+    assert "keishin" in topics and "digital-marketplace" in topics, decision.answer_ids
+
+
+def test_a_follow_up_part_does_not_outrank_the_main_question(real_app):
+    """"… and what do they charge?" asks about the companies of the first part: the fees of the
+    Digital Marketplace (a better match for "charge" alone) must not come first."""
+    engine = real_app.extensions["engine_store"].current()
+    decision = decide(engine, "Which companies are registered to do the management condition analysis "
+                              "for the Y score, and what do they charge?")
+    assert _api_order(decision)[0] == "keishin-analysis-agencies", decision.scores
