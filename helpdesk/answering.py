@@ -154,6 +154,7 @@ class Engine:
         self.n_docs = max(1, len(self.entries))
         self.topic_of = {entry_id: entry["topic"] for entry_id, entry in self.entries.items()}
         self.topic_share = {topic: n / self.n_docs for topic, n in Counter(self.topic_of.values()).items()}
+        self._named_by_group: dict = {}   # synonym group label → topics it names (see named_topics)
         vocabulary = set()
         for entry in self.entries.values():
             texts = [entry["title"]["en"], *entry["questions"]["en"], *entry["keywords"]["en"], entry["answer"]["en"]]
@@ -190,6 +191,11 @@ class Engine:
                             alternatives.append(Alternative("romaji", ("".join(words),)))
             self.synonym_alternatives.append((group[0], alternatives))
         self.latin_synonyms.sort(key=lambda item: -len(item[0]))
+        # Variants by their first word (positions in the longest-first order), so a question only
+        # tries the variants that can start at one of its words.
+        self.latin_synonyms_by_first: dict = {}
+        for position, (variant_words, _gi) in enumerate(self.latin_synonyms):
+            self.latin_synonyms_by_first.setdefault(variant_words[0], []).append(position)
         self.synonym_words = {w for g in self.data.get("synonyms", []) for v in g for w in latin_words(v)}
         self.ja_synonyms.sort(key=lambda item: -len(item[0]))
 
@@ -203,8 +209,9 @@ class Engine:
         """The uncovered subjects a question names ("visa", "収入印紙")."""
         q = normalize(text)
         words = latin_words(q)
-        found = [" ".join(p) for p in self.out_of_scope_en
-                 if any(tuple(words[i:i + len(p)]) == p for i in range(len(words) - len(p) + 1))]
+        present = set(words)
+        found = [" ".join(p) for p in self.out_of_scope_en if p[0] in present
+                 and any(tuple(words[i:i + len(p)]) == p for i in range(len(words) - len(p) + 1))]
         return found + [p for p in self.out_of_scope_ja if p in q]
 
     def names_subject(self, entry_id: str, terms: list) -> bool:
@@ -293,7 +300,8 @@ class Engine:
         words = latin_words(re.sub(r"[^\x00-\x7f]+", " ", q))
         folded = [fold_romaji(w) for w in words]
         consumed = [False] * len(words)
-        for variant_words, gi in self.latin_synonyms:
+        positions = sorted({p for w in set(folded) for p in self.latin_synonyms_by_first.get(w, ())})
+        for variant_words, gi in (self.latin_synonyms[p] for p in positions):
             n = len(variant_words)
             for i in range(len(folded) - n + 1):
                 if not any(consumed[i:i + n]) and tuple(folded[i:i + n]) == variant_words:
@@ -487,13 +495,19 @@ class Engine:
         """The specific topics a question names through its curated domain terms (see TOPIC_PRIOR)."""
         named = set()
         for c in qa.concepts:
-            if not c.curated or c.low_weight:
-                continue
-            full = [self.topic_of[e] for e, credit in c.credits.items() if credit >= 1.0]
-            for topic, n in Counter(full).items():
-                if topic != GENERAL_TOPIC and n / len(full) >= NAMING_LIFT * self.topic_share[topic]:
-                    named.add(topic)
+            if c.curated and not c.low_weight:
+                named |= self._topics_named_by(c)
         return named
+
+    def _topics_named_by(self, concept: Concept) -> frozenset:
+        """A curated concept's credits depend only on its synonym group: computed once per group."""
+        found = self._named_by_group.get(concept.label)
+        if found is None:
+            full = [self.topic_of[e] for e, credit in concept.credits.items() if credit >= 1.0]
+            found = frozenset(topic for topic, n in Counter(full).items()
+                              if topic != GENERAL_TOPIC and n / len(full) >= NAMING_LIFT * self.topic_share[topic])
+            self._named_by_group[concept.label] = found
+        return found
 
     def rank(self, qa: QueryAnalysis, limit: int = 20) -> list:
         """The `limit` best candidates as (entry_id, final score, coverage, bm25), best first."""
