@@ -215,13 +215,16 @@ class Engine:
         return found + [p for p in self.out_of_scope_ja if p in q]
 
     def names_subject(self, entry_id: str, terms: list) -> bool:
-        """Does the entry name every uncovered subject the question names? ("auction" alone is not
-        enough for a question about a used-car auction.)"""
+        """Is the entry about every uncovered subject the question names? ("auction" alone is not
+        enough for a question about a used-car auction.) Its title, questions and keywords say what
+        it is about; a subject its answer text mentions in passing (the e-bidding service hours
+        leave out public holidays) does not make a holiday question one for it."""
         entry = self.entries.get(entry_id)
         if entry is None:
             return False
         # Built when asked (rare: only for a question naming such a subject), not for every entry at load.
-        text = normalize(entry_text(entry["title"], entry["answer"], entry["questions"], entry["keywords"]))
+        no_answer = {"en": "", "ja": ""}
+        text = normalize(entry_text(entry["title"], no_answer, entry["questions"], entry["keywords"]))
         return all((re.search(rf"\b{re.escape(t)}\b", text) if t.isascii() else t in text) for t in terms)
 
     def _prepare_prefectures(self):
