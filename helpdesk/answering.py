@@ -28,8 +28,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import add, mul, neg, truediv
 
 from .directories import PrefectureMatcher
 from .indexing import EN_FIELDS, FIELD_BOOSTS, JA_FIELDS, RECALL_FIELDS, SET_GROUPS
@@ -445,14 +443,12 @@ class Engine:
                 else:
                     credit = factor * alt.credit
                     found = frozenset.intersection(*(entries(group, t) for t in alt.terms))
-                    if credit <= 0.0:
+                    if not credits and credit > 0.0:
+                        credits.update(dict.fromkeys(found, credit))    # the first alternative: all new
                         continue
-                    # Entries new to this concept take the credit at once; known ones keep the best.
-                    fresh = found.difference(credits)
-                    for entry_id in found.intersection(credits) if len(fresh) < len(found) else ():
+                    for entry_id in found:
                         if credit > get(entry_id, 0.0):
                             credits[entry_id] = credit
-                    credits.update(dict.fromkeys(fresh, credit))
         return credits
 
     def anchored(self, qa: QueryAnalysis, entry_id: str) -> bool:
@@ -539,14 +535,10 @@ class Engine:
         prior = TOPIC_PRIOR_OTHER if named else TOPIC_PRIOR
         factor = {topic: 1.0 if topic == GENERAL_TOPIC or topic in named else prior for topic in self.topic_share}
         topic_of = self.topic_of
-        # Every candidate's score, (COVERAGE_SHARE × coverage + share × (bm25 / best) ** BM25_POWER)
-        # × its topic factor, computed by chained maps (in C: thousands of candidates at 50× the
-        # knowledge); the heap takes (−score, id) pairs, best score first, ties by id.
-        ids = list(covered)
-        coverages = map(truediv, covered.values(), repeat(total)) if total > 0 else repeat(0.0)
-        relevances = map(pow, map(truediv, map(bm25_get, ids, repeat(0.0)), repeat(best_bm25)), repeat(BM25_POWER))
-        scores = map(mul, map(add, map(mul, repeat(COVERAGE_SHARE), coverages), map(mul, repeat(share), relevances)),
-                     map(factor.__getitem__, map(topic_of.__getitem__, ids)))
-        keyed = zip(map(neg, scores), ids, strict=True)
+        # (−score, id) pairs: the heap compares them in C, best score first, ties by id
+        keyed = [(-(COVERAGE_SHARE * (weight / total if total > 0 else 0.0)
+                    + share * (bm25_get(entry_id, 0.0) / best_bm25) ** BM25_POWER) * factor[topic_of[entry_id]],
+                  entry_id)
+                 for entry_id, weight in covered.items()]
         return [(entry_id, -negative, covered[entry_id] / total if total > 0 else 0.0, bm25_get(entry_id, 0.0))
                 for negative, entry_id in heapq.nsmallest(limit, keyed)]
