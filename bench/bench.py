@@ -117,13 +117,22 @@ def at_scale(times: int, qs: list, rounds: int) -> None:
         built = time.perf_counter() - start
         print(f"{times}× knowledge ({len(kb.entries)} entries): kb build {built:.1f} s "
               f"(reading and checking the files {loaded:.1f} s)")
-        del kb   # a web worker never holds the parsed files, only the generation it loads
-        start = time.perf_counter()
-        app = create_app({"INDEX_DIR": Path(tmp) / "ix", "RATELIMIT_ENABLED": False,
-                          "INSTANCE_DIR": Path(tmp) / "instance"})
-        app.extensions["engine_store"].current()
-        print(f"  opening it: {time.perf_counter() - start:.1f} s")
-        in_process(Path(tmp) / "ix", qs, rounds)
+        del kb
+        # Answers are measured in a fresh process, as a web worker serves them: it holds only the
+        # generation it loads, not the build's parsed files and garbage.
+        sys.stdout.flush()
+        subprocess.run([sys.executable, __file__, "--answer-only", str(Path(tmp) / "ix"), "--rounds", str(rounds)],
+                       check=True)
+
+
+def answer_only(index_dir: Path, rounds: int) -> None:
+    """Open a generation and measure answers in this process (used by at_scale)."""
+    start = time.perf_counter()
+    app = create_app({"INDEX_DIR": index_dir, "RATELIMIT_ENABLED": False,
+                      "INSTANCE_DIR": index_dir.parent / "instance"})
+    app.extensions["engine_store"].current()
+    print(f"  opening it: {time.perf_counter() - start:.1f} s")
+    in_process(index_dir, questions(), rounds)
 
 
 def recording_overhead(index_dir: Path, rounds: int = 2000) -> None:
@@ -240,7 +249,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--worker-class", help="compare with another gunicorn worker class (one thread), e.g. sync")
     parser.add_argument("--scale", default="", help="comma-separated multiples of the knowledge, e.g. 10,50")
+    parser.add_argument("--answer-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.answer_only:
+        answer_only(args.answer_only, args.rounds)
+        return
     qs = questions()
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "ix"

@@ -260,9 +260,37 @@ def fold_romaji(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _kakasi():
-    import pykakasi
+    """pykakasi, with its kanji dictionary (≈120 MB of Python objects) loaded only if a kanji ever
+    has to be converted: we pass it readings, which are kana, so in practice it never loads and
+    the gunicorn master and workers do not carry it."""
+    from pykakasi.kakasi import Kakasi
+    from pykakasi.scripts import IConv
 
-    return pykakasi.kakasi()
+    kakasi = Kakasi.__new__(Kakasi)
+    kakasi._jconv = _KanjiOnDemand()
+    kakasi._iconv = IConv()
+    return kakasi
+
+
+class _KanjiOnDemand:
+    """Stands in for pykakasi's JConv (pinned pykakasi 2.3.0): the same region test, and the real
+    converter, dictionary and all, created at the first kanji."""
+
+    def __init__(self):
+        from pykakasi.kanji import Itaiji
+
+        self._itaiji = Itaiji()   # the variant-kanji table: small
+        self._real = None
+
+    def isRegion(self, c: str):  # noqa: N802 (pykakasi's name)
+        return 0x3400 <= ord(c[0]) < 0xE000 or self._itaiji.haskey(ord(c[0]))
+
+    def convert(self, itext: str, btext: str):
+        if self._real is None:
+            from pykakasi.kanji import JConv
+
+            self._real = JConv()
+        return self._real.convert(itext, btext)
 
 
 @lru_cache(maxsize=8192)
