@@ -1,4 +1,5 @@
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,20 @@ def test_analyzer_survives_pickling_without_sudachi_state():
     assert [t.text for t in clone("経審の有効期間")] == [t.text for t in tokenizer("経審の有効期間")]
     schema = pickle.loads(pickle.dumps(build_schema()))
     assert [t.text for t in schema["romaji"].analyzer("官公需")] == ["kankoju"]
+
+
+def test_readings_convert_without_loading_the_kanji_dictionary():
+    """Readings are kana: pykakasi's kanji dictionary (≈120 MB per process) must stay unloaded,
+    and a kanji, should one come, still converts as pykakasi does."""
+    import subprocess
+    import sys
+
+    code = (
+        "from helpdesk.textanalysis import kana_to_romaji\n"
+        "from pykakasi.kanji import Kanwa\n"
+        "print(kana_to_romaji('ケイエイジコウシンサ'), Kanwa._shared_state['_jisyo_table'] is None)\n"
+        "print(kana_to_romaji('経審'), Kanwa._shared_state['_jisyo_table'] is None)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout.split("\n")
+    assert out[0] == "keejikoshinsa True"
+    assert out[1] == "keshin False"
