@@ -49,3 +49,13 @@ def test_a_prefecture_inside_a_domain_name_does_not_bring_its_desk(real_engine):
     decision = decide(real_engine, "Why does Tokyo need GovTech Tokyo?")
     assert decision.centre is None and decision.answer_ids[0] == "joint-procurement-govtech-tokyo"
     assert decide(real_engine, "consultancy desk in Tokyo").centre["code"] == "13"
+
+
+def test_a_subject_mentioned_only_in_an_answer_does_not_exempt_the_entry(real_engine):
+    """The about-page says in passing that the weather is not covered; that does not make a
+    weather question one for it. The exemption needs an entry about the subject (title,
+    questions, keywords)."""
+    entry = real_engine.entries["general-about-assistant"]
+    assert "weather" in entry["answer"]["en"].lower()
+    assert not real_engine.names_subject("general-about-assistant", ["weather"])
+    assert real_engine.names_subject("general-local-autonomy-act", ["auction"])   # its keywords name it
