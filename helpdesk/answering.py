@@ -56,7 +56,7 @@ BM25_POWER = 1.0
 # often than the topic's share of all entries. When the question names another specific topic
 # the evidence is stronger ("How often must the business evaluation be renewed?" names keishin,
 # not the ISMAP audit cycle), and the factor is TOPIC_PRIOR_OTHER.
-TOPIC_PRIOR = TOPIC_PRIOR_DEFAULT = 0.95
+TOPIC_PRIOR = 0.95
 TOPIC_PRIOR_OTHER = 0.9
 NAMING_LIFT = 2.0
 GENERAL_TOPIC = "general"
@@ -174,7 +174,7 @@ class Engine:
                 v = normalize(variant)
                 if has_japanese(v):
                     self.ja_synonyms.append((v, gi))
-                    norms = tuple(m.norm for m in morphs(v) if m.is_content())
+                    norms = tuple(m.norm for m in morphs(v) if m.content)
                     if norms:
                         alternatives.append(Alternative("ja", norms))
                     if is_kana_only(v):
@@ -299,7 +299,7 @@ class Engine:
                 end = start + len(variant)
                 if not any(s < end and start < e for s, e in spans):
                     spans.append((start, end))
-                    found.append((gi, sum(1 for m in morphs(variant) if m.is_content())))
+                    found.append((gi, sum(1 for m in morphs(variant) if m.content)))
                 start = q.find(variant, end)
         words = latin_words(re.sub(r"[^\x00-\x7f]+", " ", q))
         folded = [fold_romaji(w) for w in words]
@@ -373,7 +373,7 @@ class Engine:
             # Kana-only input: Sudachi cannot segment it reliably, so match its reading instead.
             rest = QUESTION_TAIL_JA.sub("", free.strip())
             rest = re.sub(r"^[のはがをにでともへや]+|[のはがをにでともへやかね]+$", "", rest).strip()
-            if len(rest.replace(" ", "")) < 2 or not any(m.is_content() for m in morphs(rest)):
+            if len(rest.replace(" ", "")) < 2 or not any(m.content for m in morphs(rest)):
                 return []
             kata = to_katakana(rest)
             alternatives = [Alternative("reading", tuple(bigrams(kata)), partial=True, min_fraction=0.6),
@@ -381,7 +381,7 @@ class Engine:
             return [Concept(label=rest, alternatives=alternatives)]
         concepts = []
         for m in morphs(run):
-            if not m.is_content() or is_taken(m.begin, m.end):
+            if not m.content or is_taken(m.begin, m.end):
                 continue
             alternatives = [Alternative("ja", (m.norm,))]
             if m.surface != m.norm:

@@ -132,8 +132,8 @@ class UnknownAsk(LookupError):
     """Feedback for an ask_id that was never recorded (or has been purged)."""
 
 
+_INSERT_QUESTION = insert(questions)   # compiled once; record() binds each row's parameters
 
-_INSERT_QUESTION = insert(questions)
 
 class QuestionLog:
     def __init__(self, url: str, retention_days: int = 180):
@@ -236,7 +236,7 @@ class QuestionLog:
                "top_entry": shown[0][0] if shown else None, "generation": generation}
         try:
             with self._writing(), self.engine.begin() as connection:
-                connection.execute(_INSERT_QUESTION, row)   # one compiled statement, parameters bound
+                connection.execute(_INSERT_QUESTION, row)
             self._maybe_purge()
         except (SQLAlchemyError, OSError) as exc:   # the database is down or unreachable: pause
             self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE

@@ -103,9 +103,6 @@ class Morph:
         self.content = _is_content(surface, norm, pos)
         self.japanese = has_japanese(surface)
 
-    def is_content(self) -> bool:
-        return self.content
-
 
 _ONLY_SYMBOLS = re.compile(r"[\W_]+")
 
@@ -127,13 +124,17 @@ def morphs(text: str) -> tuple[Morph, ...]:
     out = []
     for m in tok.tokenize(text):
         surface = m.surface()
-        sub_norms = ()
-        if len(surface) > 1:                  # one character never splits
-            subs = m.split(_local.mode_a)
-            if len(subs) > 1:
-                sub_norms = tuple(s.normalized_form() for s in subs)
-        out.append(Morph(surface, m.normalized_form(), m.reading_form(), _pos(m), sub_norms, m.begin(), m.end()))
+        out.append(Morph(surface, m.normalized_form(), m.reading_form(), _pos(m), _sub_norms(m, surface),
+                         m.begin(), m.end()))
     return tuple(out)
+
+
+def _sub_norms(morpheme, surface: str) -> tuple:
+    """Normalized forms of a compound's mode-A parts; () when it does not split."""
+    if len(surface) < 2:                      # one character never splits
+        return ()
+    parts = morpheme.split(_local.mode_a)
+    return tuple(part.normalized_form() for part in parts) if len(parts) > 1 else ()
 
 
 _POS_BY_ID: dict = {}
@@ -172,11 +173,7 @@ def _japanese_terms(text: str) -> tuple[tuple, tuple]:
         if not _is_content(surface, norm, _pos(m)):
             previous = ""
             continue
-        subs = ()
-        if len(surface) > 1:                  # one character never splits
-            parts = m.split(_local.mode_a)
-            if len(parts) > 1:
-                subs = tuple(part.normalized_form() for part in parts)
+        subs = _sub_norms(m, surface)
         words.append(norm)
         words.extend(sub for sub in subs if sub not in JA_STOP_WORDS)
         if not has_japanese(surface):
@@ -194,7 +191,6 @@ def _japanese_terms(text: str) -> tuple[tuple, tuple]:
             romaji.append(previous + r)
         previous = r
     return tuple(words), tuple(t for t in romaji if len(t) > 1)
-
 
 
 # ---------------------------------------------------------------- readings and romaji

@@ -164,15 +164,17 @@ def compute_vectors(ix, scored_fields, set_groups: dict, recall_members: dict, p
         for field in fields:
             for term, (start, end) in scored.get(field, {}).items():
                 members.setdefault(term, set()).update(docs[start:end])
-        spans = sets[group] = {}
-        for term in sorted(members):
-            start = len(docs)
-            docs.extend(sorted(members[term]))
-            spans[term] = (start, len(docs))
+        sets[group] = _append_sets(docs, members)
     for group, by_term in recall_members.items():
-        spans = sets[group] = {}
-        for term in sorted(by_term):
-            start = len(docs)
-            docs.extend(sorted(number[entry_id] for entry_id in by_term[term]))
-            spans[term] = (start, len(docs))
+        sets[group] = _append_sets(docs, {term: {number[e] for e in entry_ids} for term, entry_ids in by_term.items()})
     return TermVectors(ids, scored, sets, docs, scores)
+
+
+def _append_sets(docs: array, members: dict) -> dict:
+    """Append each term's document numbers (sorted) to `docs`; returns {term: (start, end)}."""
+    spans = {}
+    for term in sorted(members):
+        start = len(docs)
+        docs.extend(sorted(members[term]))
+        spans[term] = (start, len(docs))
+    return spans

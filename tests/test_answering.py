@@ -111,12 +111,13 @@ def test_a_topic_the_question_does_not_name_ranks_lower(real_app, monkeypatch):
     assert engine.named_topics(engine.analyze("How long is keishin valid?")) == {"keishin"}
     assert "digital-marketplace" in engine.named_topics(engine.analyze("Can we sell SaaS on the DMP?"))
     with_prior = {e: score for e, score, _, _ in engine.rank(generic, limit=200)}
+    prior = answering.TOPIC_PRIOR
     monkeypatch.setattr(answering, "TOPIC_PRIOR", 1.0)
     without = {e: score for e, score, _, _ in engine.rank(generic, limit=200)}
     topics = {engine.entries[e]["topic"] for e in with_prior}
     assert "general" in topics and "keishin" in topics
     for entry_id, score in with_prior.items():
-        factor = 1.0 if engine.entries[entry_id]["topic"] == "general" else answering.TOPIC_PRIOR_DEFAULT
+        factor = 1.0 if engine.entries[entry_id]["topic"] == "general" else prior
         assert score == pytest.approx(without[entry_id] * factor), entry_id
 
 
