@@ -50,8 +50,8 @@ from .textanalysis import (
 COVERAGE_SHARE = 0.7          # final rank = 0.7 · coverage + 0.3 · (BM25F / best BM25F) ** BM25_POWER
 BM25_POWER = 1.0
 # An entry of a specific topic (keishin, kankouju, ...) whose topic the question does not name
-# ranks at TOPIC_PRIOR of its score: "How long does a bid have to be advertised?" asks about
-# tendering in general, not about how long keishin takes. A question names a topic when one of
+# ranks at TOPIC_PRIOR of its score: "Are government tenders available on other third party web
+# sites?" asks about tender notices in general, not about the kankouju portal. A question names a topic when one of
 # its curated domain terms is found (in full) in entries of that topic NAMING_LIFT times more
 # often than the topic's share of all entries. When the question names another specific topic
 # the evidence is stronger ("How often must the business evaluation be renewed?" names keishin,
