@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from .directories import PrefectureMatcher
 from .indexing import EN_FIELDS, FIELD_BOOSTS, JA_FIELDS, RECALL_FIELDS, SET_GROUPS
 from .knowledge import entry_text
-from .spelling import Corrector
+from .spelling import Corrector, english_words
 from .textanalysis import (
     bigrams,
     en_stem,
@@ -144,6 +144,7 @@ class Engine:
         self.light_romaji = frozenset(fold_romaji(w) for w in light.get("romaji", ()))
         self._prepare_synonyms()
         self._prepare_out_of_scope()
+        self._prepare_domain_words()
         self._prepare_prefectures()
         self._prepare_glossary()
 
@@ -214,6 +215,45 @@ class Engine:
         found = [" ".join(p) for p in self.out_of_scope_en if p[0] in present
                  and any(tuple(words[i:i + len(p)]) == p for i in range(len(words) - len(p) + 1))]
         return found + [p for p in self.out_of_scope_ja if p in q]
+
+    def _prepare_domain_words(self):
+        """Procurement words (knowledge/domain_words.yaml) as stem tuples, and the synonym groups
+        that do not count as naming the domain."""
+        domain = self.data.get("domain_words") or {}
+        self.domain_phrases = {tuple(en_stem(w) for w in latin_words(p)) for p in domain.get("en", ())}
+        self.domain_phrases.discard(())
+        self.generic_synonyms = frozenset(domain.get("generic_synonyms", ()))
+
+    def speaks_english(self, text: str) -> bool:
+        """A Latin-script question whose content words are mostly English (not romaji)."""
+        if has_japanese(text):
+            return False
+        words = [w for w in latin_words(text) if w not in self.light_en and not w.isdigit()]
+        known = english_words()
+        return bool(words) and sum(w in known for w in words) * 2 >= len(words)
+
+    def names_domain(self, qa: QueryAnalysis) -> bool:
+        """Does an English question name anything of public procurement (see domain_words.yaml)?
+        True for Japanese and romaji questions, which this check leaves to out_of_scope.yaml."""
+        if not self.domain_phrases or not self.speaks_english(qa.text):
+            return True
+        if any(c.curated and c.label not in self.generic_synonyms for c in qa.concepts):
+            return True
+        words = latin_words(qa.text)
+        for subject in self.out_of_scope_terms(qa.text):   # "public" in "public holidays" does not count
+            n = len(subject.split())
+            words = next((words[:i] + words[i + n:] for i in range(len(words) - n + 1)
+                          if " ".join(words[i:i + n]) == subject), words)
+        # Hyphenated words count whole and by their parts ("pre-bid" names a bid).
+        stems = [en_stem(w) for w in words]
+        parts = {en_stem(p) for w in words if "-" in w for p in w.split("-")}
+        for phrase in self.domain_phrases:
+            if len(phrase) == 1:
+                if phrase[0] in parts or phrase[0] in stems:
+                    return True
+            elif any(tuple(stems[i:i + len(phrase)]) == phrase for i in range(len(stems) - len(phrase) + 1)):
+                return True
+        return False
 
     def names_subject(self, entry_id: str, terms: list) -> bool:
         """Is the entry about every uncovered subject the question names? ("auction" alone is not

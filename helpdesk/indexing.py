@@ -123,7 +123,7 @@ def snapshot(kb: KnowledgeBase) -> dict:
         entries[entry.id] = data
     glossary = [{k: v for k, v in t.items() if not k.startswith("_")} for t in kb.glossary]
     return {"entries": entries, "synonyms": kb.synonyms, "light_words": kb.light_words,
-            "out_of_scope": kb.out_of_scope, "contacts": kb.contacts,
+            "out_of_scope": kb.out_of_scope, "domain_words": kb.domain_words, "contacts": kb.contacts,
             "glossary": glossary,
             "centres": kb.centres, "agencies": kb.agencies}
 

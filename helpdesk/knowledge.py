@@ -57,6 +57,7 @@ class KnowledgeBase:
     synonyms: list = field(default_factory=list)
     light_words: dict = field(default_factory=dict)
     out_of_scope: dict = field(default_factory=dict)
+    domain_words: dict = field(default_factory=dict)
     contacts: list = field(default_factory=list)
     glossary: list = field(default_factory=list)
     centres: dict = field(default_factory=dict)
@@ -391,6 +392,12 @@ def load_out_of_scope(file: Path, problems: list) -> dict:
     return _load_lists(file, ("en", "ja"), "out-of-scope", problems, _text_item)
 
 
+def load_domain_words(file: Path, problems: list) -> dict:
+    """Words that show an English question is about procurement ({'en': [...]}) and the synonym
+    groups that alone do not ({'generic_synonyms': [labels]})."""
+    return _load_lists(file, ("en", "generic_synonyms"), "domain words", problems, _text_item)
+
+
 def load_synonyms(file: Path, problems: list) -> list:
     _, groups = _top_list(file, "groups", problems, "synonyms file needs a 'groups' list")
     if groups is None:
@@ -541,6 +548,15 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
         kb.light_words = load_light_words(root / "light_words.yaml", problems)
     if (root / "out_of_scope.yaml").exists():
         kb.out_of_scope = load_out_of_scope(root / "out_of_scope.yaml", problems)
+    if (root / "domain_words.yaml").exists():
+        kb.domain_words = load_domain_words(root / "domain_words.yaml", problems)
+        labels = {unicodedata.normalize("NFKC", group[0]).strip().lower() for group in kb.synonyms if group}
+        lines = (root / "domain_words.yaml").read_text(encoding="utf-8").splitlines()
+        for label in kb.domain_words.get("generic_synonyms", []):
+            if label not in labels:
+                line = next((n for n, text in enumerate(lines, 1) if text.strip().lower() == f"- {label}"), 1)
+                problems.append(Problem(str(root / "domain_words.yaml"), line,
+                                        f"generic_synonyms: '{label}' is not the first term of a synonyms.yaml group"))
     kb.contacts = load_contacts(root / "contacts.yaml", problems)
     if (root / "glossary.yaml").exists():
         kb.glossary = load_glossary(root / "glossary.yaml", problems)

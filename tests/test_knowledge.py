@@ -222,3 +222,12 @@ def test_word_list_files_report_bad_items_with_their_line(kb_dir):
     assert "must be a list" in by_file[("light_words.yaml", 5)]
     assert "not text" in by_file[("out_of_scope.yaml", 3)]
     assert kb.light_words == {"en": ["what"]} and kb.out_of_scope == {"en": ["visa"], "ja": ["ビザ"]}
+
+
+def test_domain_words_name_only_existing_synonym_groups(kb_dir):
+    (kb_dir / "domain_words.yaml").write_text("en:\n  - tender\n  - Call for Tenders\ngeneric_synonyms:\n"
+                                               "  - keishin\n  - no such group\n")
+    kb, problems = load_knowledge(kb_dir, TODAY)
+    by_file = {(Path(p.path).name, p.line): p.message for p in errors_in(problems)}
+    assert "not the first term of a synonyms.yaml group" in by_file[("domain_words.yaml", 6)]
+    assert kb.domain_words["en"] == ["call for tenders", "tender"]

@@ -59,3 +59,44 @@ def test_a_subject_mentioned_only_in_an_answer_does_not_exempt_the_entry(real_en
     assert "weather" in entry["answer"]["en"].lower()
     assert not real_engine.names_subject("general-about-assistant", ["weather"])
     assert real_engine.names_subject("general-local-autonomy-act", ["auction"])   # its keywords name it
+
+
+@pytest.mark.parametrize("question", [
+    "Can a foreigner buy a house in Japan?",
+    "What is the difference between an agent and a distributor in Japan?",
+    "Which countries have a working holiday agreement with Japan?",
+    "Do I need a Japanese representative director to open a company?",
+    "What is the best way to find a Japanese distributor for our products?",
+    "Which public holidays does Japan have in May?",   # "public" inside "public holidays" does not count
+])
+def test_english_questions_naming_nothing_of_procurement_are_declined(real_engine, question):
+    decision = decide(real_engine, question)
+    assert not real_engine.names_domain(decision.analysis)
+    assert not decision.answered, (question, decision.answer_ids)
+
+
+@pytest.mark.parametrize("question", [
+    "Are site visits mandatory?",
+    "Can offers be priced in foreign currency?",
+    "When will my business get paid?",
+    "I'd rather talk to an actual person - who can I contact?",
+    "What is the standard screening day?",                # a curated domain term, no listed word
+    "Is the e-bidding system open on public holidays?",
+])
+def test_english_questions_naming_procurement_pass_the_domain_check(real_engine, question):
+    decision = decide(real_engine, question)
+    assert real_engine.names_domain(decision.analysis), question
+    assert decision.answered, question
+
+
+def test_japanese_and_romaji_questions_are_not_held_to_the_english_word_list(real_engine):
+    for question in ("担当者と話したい", "tantousha ni renraku shitai"):
+        decision = decide(real_engine, question)
+        assert real_engine.names_domain(decision.analysis) and decision.answered, question
+
+
+def test_a_generic_synonym_alone_does_not_name_the_domain(real_engine):
+    # "registration" is a synonyms.yaml group, but listed as generic: a company registration is not a tender
+    decision = decide(real_engine, "Must a foreign company complete a registration before trading continuously?")
+    assert any(c.curated and c.label == "registration" for c in decision.analysis.concepts)
+    assert not decision.answered
