@@ -130,6 +130,15 @@ class QueryAnalysis:
         return " ".join(self.corrections.get(re.sub(r"\W", "", w.lower()), w) for w in words)
 
 
+def _singular(word: str) -> str:
+    """An English plural's singular ("goals" → goal, "agencies" → agency); other words unchanged."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 class Engine:
     """Everything needed to answer from one index generation (immutable once built)."""
 
@@ -343,12 +352,16 @@ class Engine:
                 start = q.find(variant, end)
         words = latin_words(re.sub(r"[^\x00-\x7f]+", " ", q))
         folded = [fold_romaji(w) for w in words]
+        # A plural finds its group too ("goals" → goal, "set-asides" → set-aside): groups list
+        # the forms staff thought of, users type the others.
+        singular = [_singular(w) for w in folded]
         consumed = [False] * len(words)
-        positions = sorted({p for w in set(folded) for p in self.latin_synonyms_by_first.get(w, ())})
+        positions = sorted({p for w in set(folded) | set(singular) for p in self.latin_synonyms_by_first.get(w, ())})
         for variant_words, gi in (self.latin_synonyms[p] for p in positions):
             n = len(variant_words)
             for i in range(len(folded) - n + 1):
-                if not any(consumed[i:i + n]) and tuple(folded[i:i + n]) == variant_words:
+                if not any(consumed[i:i + n]) and all(
+                        folded[i + k] == v or singular[i + k] == v for k, v in enumerate(variant_words)):
                     found.append((gi, n))
                     for k in range(i, i + n):
                         consumed[k] = True

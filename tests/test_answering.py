@@ -140,3 +140,12 @@ def test_a_follow_up_part_does_not_outrank_the_main_question(real_app):
     decision = decide(engine, "Which companies are registered to do the management condition analysis "
                               "for the Y score, and what do they charge?")
     assert _api_order(decision)[0] == "keishin-analysis-agencies", decision.scores
+
+
+def test_a_plural_finds_its_synonym_group(real_app):
+    """synonyms.yaml lists "goal" with target; a user writes "goals"."""
+    engine = real_app.extensions["engine_store"].current()
+    analysis = engine.analyze("What are the government contracting goals for SMEs?")
+    labels = {c.label for c in analysis.concepts if c.curated}
+    assert "target" in labels
+    assert "target" not in {c.label for c in engine.analyze("Which goalkeepers play for Japan?").concepts}
