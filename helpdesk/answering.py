@@ -63,7 +63,7 @@ GENERAL_TOPIC = "general"
 LOW_WEIGHT = 0.25             # weight factor for question words ("what", "how", "tell me")
 MAX_QUERY_CHARS = 500
 LONG_QUESTION = 6             # content concepts from which a question counts as long
-UNKNOWN_IN_LONG = 0.5         # weight factor for unknown words in a long question
+UNKNOWN_WEIGHT = 0.5           # weight factor for words no entry contains
 
 # Light words (how one asks, not what about) come from knowledge/light_words.yaml: see Engine.light.
 DESK_WORDS_EN = {"help", "desk", "centre", "center", "centres", "centers", "consult", "consultancy",
@@ -458,13 +458,12 @@ class Engine:
             df = len(concept.credits)
             concept.weight = (math.log(1 + self.n_docs / (1 + df)) * (LOW_WEIGHT if concept.low_weight else 1.0)
                               * (1 + 0.5 * (min(concept.size, 3) - 1)))
-        # A long question describes the asker's situation ("a small printing company near Lyon");
-        # words the knowledge base has never seen then say little about the topic asked.
-        content = [c for c in concepts if not c.low_weight]
-        if len(content) >= LONG_QUESTION:
-            for c in content:
-                if not c.credits:
-                    c.weight *= UNKNOWN_IN_LONG
+        # Words the knowledge base has never seen say little about which entry is meant: the
+        # asker's situation ("a small printing company near Lyon") or an everyday phrase ("入札成功
+        # のカギ"). Rarity alone would make them the heaviest words of the question.
+        for c in concepts:
+            if not c.credits and not c.low_weight:
+                c.weight *= UNKNOWN_WEIGHT
 
     # ------------------------------------------------------------ matching and ranking
 
