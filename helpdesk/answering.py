@@ -130,6 +130,9 @@ class QueryAnalysis:
         return " ".join(self.corrections.get(re.sub(r"\W", "", w.lower()), w) for w in words)
 
 
+_HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f\u30fc\W\d_a-z]*")
+
+
 def _singular(word: str) -> str:
     """An English plural's singular ("goals" → goal, "agencies" → agency); other words unchanged."""
     if len(word) > 4 and word.endswith("ies"):
@@ -231,6 +234,7 @@ class Engine:
         domain = self.data.get("domain_words") or {}
         self.domain_phrases = {tuple(en_stem(w) for w in latin_words(p)) for p in domain.get("en", ())}
         self.domain_phrases.discard(())
+        self.domain_ja = tuple(normalize(w) for w in domain.get("ja", ()) if normalize(w))
         self.generic_synonyms = frozenset(domain.get("generic_synonyms", ()))
 
     def speaks_english(self, text: str) -> bool:
@@ -242,14 +246,24 @@ class Engine:
         return bool(words) and sum(w in known for w in words) * 2 >= len(words)
 
     def names_domain(self, qa: QueryAnalysis) -> bool:
-        """Does an English question name anything of public procurement (see domain_words.yaml)?
-        True for Japanese and romaji questions, which this check leaves to out_of_scope.yaml."""
-        if not self.domain_phrases or not self.speaks_english(qa.text):
-            return True
+        """Does the question name anything of public procurement (see domain_words.yaml)? Romaji
+        and hiragana-only questions are not checked: typed out, few of their words can be told apart."""
         if any(c.curated and c.label not in self.generic_synonyms for c in qa.concepts):
             return True
-        words = latin_words(qa.text)
-        for subject in self.out_of_scope_terms(qa.text):   # "public" in "public holidays" does not count
+        if has_japanese(qa.text):
+            q = normalize(qa.text)
+            if not self.domain_ja or _HIRAGANA_ONLY.fullmatch(q):
+                return True   # typed out in hiragana like romaji ("でじたるまーけっとぷれいす")
+            for subject in self.out_of_scope_terms(qa.text):   # 入札 in 競売の入札 does not count
+                q = q.replace(subject, " ")
+            return any(word in q for word in self.domain_ja) or self._names_domain_en(q)
+        if not self.domain_phrases or not self.speaks_english(qa.text):
+            return True
+        return self._names_domain_en(qa.text)
+
+    def _names_domain_en(self, text: str) -> bool:
+        words = latin_words(text)
+        for subject in self.out_of_scope_terms(text):   # "public" in "public holidays" does not count
             n = len(subject.split())
             words = next((words[:i] + words[i + n:] for i in range(len(words) - n + 1)
                           if " ".join(words[i:i + n]) == subject), words)

@@ -395,7 +395,7 @@ def load_out_of_scope(file: Path, problems: list) -> dict:
 def load_domain_words(file: Path, problems: list) -> dict:
     """Words that show an English question is about procurement ({'en': [...]}) and the synonym
     groups that alone do not ({'generic_synonyms': [labels]})."""
-    return _load_lists(file, ("en", "generic_synonyms"), "domain words", problems, _text_item)
+    return _load_lists(file, ("en", "ja", "generic_synonyms"), "domain words", problems, _text_item)
 
 
 def load_synonyms(file: Path, problems: list) -> list:

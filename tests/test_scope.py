@@ -89,8 +89,8 @@ def test_english_questions_naming_procurement_pass_the_domain_check(real_engine,
     assert decision.answered, question
 
 
-def test_japanese_and_romaji_questions_are_not_held_to_the_english_word_list(real_engine):
-    for question in ("担当者と話したい", "tantousha ni renraku shitai"):
+def test_japanese_and_romaji_procurement_questions_pass_the_domain_check(real_engine):
+    for question in ("担当者と話したい", "tantousha ni renraku shitai", "経審の有効期間は？"):
         decision = decide(real_engine, question)
         assert real_engine.names_domain(decision.analysis) and decision.answered, question
 
@@ -100,3 +100,19 @@ def test_a_generic_synonym_alone_does_not_name_the_domain(real_engine):
     decision = decide(real_engine, "Must a foreign company complete a registration before trading continuously?")
     assert any(c.curated and c.label == "registration" for c in decision.analysis.concepts)
     assert not decision.answered
+
+
+@pytest.mark.parametrize("question", [
+    "最近よく眠れないんだけど、どうしたらいい？",
+    "おいしいラーメン屋さんを教えて",
+    "検疫所で届出が必要になるのはどんな場合ですか?",
+])
+def test_japanese_questions_naming_nothing_of_procurement_are_declined(real_engine, question):
+    decision = decide(real_engine, question)
+    assert not real_engine.names_domain(decision.analysis)
+    assert not decision.answered, (question, decision.answer_ids)
+
+
+def test_a_question_typed_in_hiragana_is_not_held_to_the_japanese_word_list(real_engine):
+    decision = decide(real_engine, "でじたるまーけっとぷれいすってなに")
+    assert real_engine.names_domain(decision.analysis) and decision.answered
