@@ -116,3 +116,11 @@ def test_japanese_questions_naming_nothing_of_procurement_are_declined(real_engi
 def test_a_question_typed_in_hiragana_is_not_held_to_the_japanese_word_list(real_engine):
     decision = decide(real_engine, "でじたるまーけっとぷれいすってなに")
     assert real_engine.names_domain(decision.analysis) and decision.answered
+
+
+def test_an_entry_naming_part_of_a_subject_does_not_exempt_the_whole(real_engine):
+    """The brand-name entry is about trademarks in tender specifications, not about registering
+    one: a registration question stays declined, a specification question is answered."""
+    assert not decide(real_engine, "Can we register our trademark in Japan before we bid?").answered
+    decision = decide(real_engine, "May a tender specification name a trademark?")
+    assert decision.answered and decision.answer_ids[0] == "general-equivalent-products-brand-names"
