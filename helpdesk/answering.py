@@ -565,7 +565,8 @@ class Engine:
         """The specific topics a question names through its curated domain terms (see TOPIC_PRIOR)."""
         named = set()
         for c in qa.concepts:
-            if c.curated and not c.low_weight:
+            # A generic term (registration, fee, deadline: see domain_words.yaml) names no topic either.
+            if c.curated and not c.low_weight and c.label not in self.generic_synonyms:
                 named |= self._topics_named_by(c)
         return named
 

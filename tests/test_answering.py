@@ -149,3 +149,12 @@ def test_a_plural_finds_its_synonym_group(real_app):
     labels = {c.label for c in analysis.concepts if c.curated}
     assert "target" in labels
     assert "target" not in {c.label for c in engine.analyze("Which goalkeepers play for Japan?").concepts}
+
+
+def test_a_generic_term_names_no_topic(real_app):
+    """"registration" occurs most in Digital Marketplace entries, but a supplier registration
+    question is not a Digital Marketplace question; "DMP registration" still is."""
+    engine = real_app.extensions["engine_store"].current()
+    assert "registration" in engine.generic_synonyms
+    assert engine.named_topics(engine.analyze("What is registration of suppliers?")) == set()
+    assert "digital-marketplace" in engine.named_topics(engine.analyze("DMP registration"))
