@@ -72,8 +72,9 @@ def test_holdout_question_set_quality(real_client, name):
 # in the README); questions_real_holdout_b/_c/_d.yaml were each measured once and then used to
 # choose what to build next; questions_real_holdout_e.yaml was measured once, at the end of the
 # round that added it, and used for development in the next; questions_real_holdout_f/_g.yaml were
-# measured once, at the end of that round. Floors are below the measured figures, so a regression
-# fails the build.
+# measured once, at the end of that round, and their failures chose knowledge; questions_real_
+# holdout_h.yaml was measured once after that. Floors are below the measured figures, so a
+# regression fails the build.
 REAL_SETS = {
     "questions_real_dev.yaml": {"en": 0.85, "ja": 0.90},
     "questions_real_holdout.yaml": {"en": 0.75, "ja": 0.92},
@@ -83,6 +84,7 @@ REAL_SETS = {
     "questions_real_holdout_e.yaml": {"en": 0.88, "ja": 0.90},
     "questions_real_holdout_f.yaml": {"en": 0.80, "ja": 0.75},
     "questions_real_holdout_g.yaml": {"en": 0.70, "ja": 0.68},
+    "questions_real_holdout_h.yaml": {"en": 0.65, "ja": 0.65},
 }
 
 
@@ -99,5 +101,5 @@ def test_real_off_topic_questions_are_declined(real_client):
              if item.get("answered") is False]
     assert len(items) >= 15
     result = run_items(real_client, items)
-    # 72 of 87 declined before the domain check; 108 of 112 (F and G included) after it, 2026-12-01
-    assert result["scores"]["all"]["topic@1"] >= 0.95, result["failures"]
+    # 72 of 87 declined before the domain check; 121 of 127 (F, G and H included) after it, 2026-12-01
+    assert result["scores"]["all"]["topic@1"] >= 0.94, result["failures"]
