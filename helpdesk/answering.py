@@ -229,11 +229,12 @@ class Engine:
         return found + [p for p in self.out_of_scope_ja if p in q]
 
     def _prepare_domain_words(self):
-        """Procurement words (knowledge/domain_words.yaml) as stem tuples, and the synonym groups
-        that do not count as naming the domain."""
+        """Procurement words (knowledge/domain_words.yaml) as stems (one-word items) and stem
+        tuples (phrases), and the synonym groups that do not count as naming the domain."""
         domain = self.data.get("domain_words") or {}
-        self.domain_phrases = {tuple(en_stem(w) for w in latin_words(p)) for p in domain.get("en", ())}
-        self.domain_phrases.discard(())
+        phrases = {tuple(en_stem(w) for w in latin_words(p)) for p in domain.get("en", ())}
+        self.domain_stems = frozenset(p[0] for p in phrases if len(p) == 1)
+        self.domain_phrases = [p for p in phrases if len(p) > 1]
         self.domain_ja = tuple(normalize(w) for w in domain.get("ja", ()) if normalize(w))
         self.generic_synonyms = frozenset(domain.get("generic_synonyms", ()))
 
@@ -245,38 +246,38 @@ class Engine:
         known = english_words()
         return bool(words) and sum(w in known for w in words) * 2 >= len(words)
 
-    def names_domain(self, qa: QueryAnalysis) -> bool:
+    def names_domain(self, qa: QueryAnalysis, uncovered: list | None = None) -> bool:
         """Does the question name anything of public procurement (see domain_words.yaml)? Romaji
-        and hiragana-only questions are not checked: typed out, few of their words can be told apart."""
+        and hiragana-only questions are not checked: typed out, few of their words can be told apart.
+        `uncovered`: the question's out-of-scope subjects, if already known; their words do not
+        count ("public" in "public holidays", 入札 in 競売の入札)."""
         if any(c.curated and c.label not in self.generic_synonyms for c in qa.concepts):
             return True
-        if has_japanese(qa.text):
-            q = normalize(qa.text)
-            if not self.domain_ja or _HIRAGANA_ONLY.fullmatch(q):
-                return True   # typed out in hiragana like romaji ("でじたるまーけっとぷれいす")
-            for subject in self.out_of_scope_terms(qa.text):   # 入札 in 競売の入札 does not count
-                q = q.replace(subject, " ")
-            return any(word in q for word in self.domain_ja) or self._names_domain_en(q)
-        if not self.domain_phrases or not self.speaks_english(qa.text):
+        japanese = has_japanese(qa.text)
+        if japanese and (not self.domain_ja or _HIRAGANA_ONLY.fullmatch(normalize(qa.text))):
+            return True   # typed out in hiragana like romaji ("でじたるまーけっとぷれいす")
+        if not japanese and (not (self.domain_stems or self.domain_phrases) or not self.speaks_english(qa.text)):
             return True
-        return self._names_domain_en(qa.text)
-
-    def _names_domain_en(self, text: str) -> bool:
-        words = latin_words(text)
-        for subject in self.out_of_scope_terms(text):   # "public" in "public holidays" does not count
-            n = len(subject.split())
-            words = next((words[:i] + words[i + n:] for i in range(len(words) - n + 1)
-                          if " ".join(words[i:i + n]) == subject), words)
-        # Hyphenated words count whole and by their parts ("pre-bid" names a bid).
+        subjects = self.out_of_scope_terms(qa.text) if uncovered is None else uncovered
+        q = normalize(qa.text)
+        for subject in subjects:
+            if japanese or not subject.isascii():
+                q = q.replace(subject, " ")
+        if japanese and any(word in q for word in self.domain_ja):
+            return True
+        words = latin_words(q)
+        for subject in subjects:
+            if subject.isascii():
+                n = len(subject.split())
+                words = next((words[:i] + words[i + n:] for i in range(len(words) - n + 1)
+                              if " ".join(words[i:i + n]) == subject), words)
+        # English words by stem; hyphenated words count whole and by their parts ("pre-bid" names a bid).
         stems = [en_stem(w) for w in words]
-        parts = {en_stem(p) for w in words if "-" in w for p in w.split("-")}
-        for phrase in self.domain_phrases:
-            if len(phrase) == 1:
-                if phrase[0] in parts or phrase[0] in stems:
-                    return True
-            elif any(tuple(stems[i:i + len(phrase)]) == phrase for i in range(len(stems) - len(phrase) + 1)):
-                return True
-        return False
+        if any(s in self.domain_stems for s in stems) or any(
+                en_stem(part) in self.domain_stems for w in words if "-" in w for part in w.split("-")):
+            return True
+        return any(tuple(stems[i:i + len(phrase)]) == phrase
+                   for phrase in self.domain_phrases for i in range(len(stems) - len(phrase) + 1))
 
     def names_subject(self, entry_id: str, terms: list) -> bool:
         """Is the entry about every uncovered subject the question names? ("auction" alone is not

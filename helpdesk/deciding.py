@@ -101,7 +101,7 @@ def decide(engine: Engine, text: str) -> Decision:
     uncovered = engine.out_of_scope_terms(text)
     if answered and uncovered and not engine.names_subject(chosen[0][0], uncovered):
         answered = False   # a subject we do not cover (a visa, a trademark); a shared word matched
-    if answered and not engine.names_domain(qa):
+    if answered and not engine.names_domain(qa, uncovered):
         answered = False   # "Can a foreigner purchase property?": shared words, nothing of procurement
     scores: dict = {entry_id: round(final, 4) for entry_id, final, _, _ in ranked}
     answer_ids = [entry_id for entry_id, _ in chosen] if answered else []

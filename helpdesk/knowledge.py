@@ -344,8 +344,9 @@ def _top_list(file: Path, key: str, problems: list, message: str, non_empty: boo
 
 
 def _load_lists(file: Path, keys: tuple, what: str, problems: list, clean) -> dict:
-    """A file of lists under `keys`; `clean(item)` returns (value, None) or (None, problem text).
-    Bad items are reported with their line and left out; the good ones come back sorted, once each."""
+    """A file of lists under `keys`; `clean(item)` returns (value, None) or (None, problem text),
+    or `clean` is {key: such a function}. Bad items are reported with their line and left out;
+    the good ones come back sorted, once each."""
     data = _load_file(file, problems)
     if data is None:
         return {}
@@ -359,8 +360,9 @@ def _load_lists(file: Path, keys: tuple, what: str, problems: list, clean) -> di
             problems.append(Problem(str(file), line_of(data, key), f"'{key}' must be a list"))
             continue
         good = set()
+        clean_item = clean[key] if isinstance(clean, dict) else clean
         for i, item in enumerate(items):
-            value, problem = clean(item)
+            value, problem = clean_item(item)
             if problem:
                 problems.append(Problem(str(file), line_of(items, i, line_of(data, key)), problem))
             else:
@@ -392,10 +394,19 @@ def load_out_of_scope(file: Path, problems: list) -> dict:
     return _load_lists(file, ("en", "ja"), "out-of-scope", problems, _text_item)
 
 
-def load_domain_words(file: Path, problems: list) -> dict:
-    """Words that show an English question is about procurement ({'en': [...]}) and the synonym
-    groups that alone do not ({'generic_synonyms': [labels]})."""
-    return _load_lists(file, ("en", "ja", "generic_synonyms"), "domain words", problems, _text_item)
+def load_domain_words(file: Path, problems: list, synonyms: list) -> dict:
+    """Words that show a question is about procurement ({'en': [...], 'ja': [...]}) and the synonym
+    groups that alone do not ({'generic_synonyms': [labels]}, each the first term of a group)."""
+    labels = {_text_item(group[0])[0] for group in synonyms if group}
+
+    def synonym_label(item):
+        value, problem = _text_item(item)
+        if problem or value in labels:
+            return value, problem
+        return None, f"generic_synonyms: {value!r} is not the first term of a synonyms.yaml group"
+
+    return _load_lists(file, ("en", "ja", "generic_synonyms"), "domain words", problems,
+                       {"en": _text_item, "ja": _text_item, "generic_synonyms": synonym_label})
 
 
 def load_synonyms(file: Path, problems: list) -> list:
@@ -549,14 +560,7 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
     if (root / "out_of_scope.yaml").exists():
         kb.out_of_scope = load_out_of_scope(root / "out_of_scope.yaml", problems)
     if (root / "domain_words.yaml").exists():
-        kb.domain_words = load_domain_words(root / "domain_words.yaml", problems)
-        labels = {unicodedata.normalize("NFKC", group[0]).strip().lower() for group in kb.synonyms if group}
-        lines = (root / "domain_words.yaml").read_text(encoding="utf-8").splitlines()
-        for label in kb.domain_words.get("generic_synonyms", []):
-            if label not in labels:
-                line = next((n for n, text in enumerate(lines, 1) if text.strip().lower() == f"- {label}"), 1)
-                problems.append(Problem(str(root / "domain_words.yaml"), line,
-                                        f"generic_synonyms: '{label}' is not the first term of a synonyms.yaml group"))
+        kb.domain_words = load_domain_words(root / "domain_words.yaml", problems, kb.synonyms)
     kb.contacts = load_contacts(root / "contacts.yaml", problems)
     if (root / "glossary.yaml").exists():
         kb.glossary = load_glossary(root / "glossary.yaml", problems)
