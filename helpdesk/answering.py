@@ -63,7 +63,7 @@ GENERAL_TOPIC = "general"
 LOW_WEIGHT = 0.25             # weight factor for question words ("what", "how", "tell me")
 MAX_QUERY_CHARS = 500
 LONG_QUESTION = 6             # content concepts from which a question counts as long
-UNKNOWN_WEIGHT = 0.5           # weight factor for words no entry contains
+UNKNOWN_WEIGHT = 0.5          # weight factor for words no entry contains
 
 # Light words (how one asks, not what about) come from knowledge/light_words.yaml: see Engine.light.
 DESK_WORDS_EN = {"help", "desk", "centre", "center", "centres", "centers", "consult", "consultancy",

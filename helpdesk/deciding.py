@@ -13,7 +13,8 @@ shown beside it (up to MAX_ANSWERS) because the question fits them about equally
 
 A text holding two questions is split into its question parts; each part's best answer leads.
 A question naming a subject the helpdesk does not cover (knowledge/out_of_scope.yaml) is declined
-unless the best entry names it too.
+unless the best entry names it too, and so is a question naming nothing of procurement
+(knowledge/domain_words.yaml; see Engine.names_domain).
 """
 
 from __future__ import annotations
