@@ -154,6 +154,7 @@ class Engine:
         light = data.get("light_words") or {}
         self.light_en = frozenset(light.get("en", ()))
         self.light_romaji = frozenset(fold_romaji(w) for w in light.get("romaji", ()))
+        self.light_ja = frozenset(light.get("ja", ()))
         self._prepare_synonyms()
         self._prepare_out_of_scope()
         self._prepare_domain_words()
@@ -462,7 +463,8 @@ class Engine:
             # Verbs, adjectives and adverbs say how one asks, nouns say what about.
             # "how to X" nouns (取り方, 使い方, やり方) and 方法 say how one asks, too.
             how_to = len(m.surface) >= 2 and m.surface.endswith("方") and is_kana_only(m.surface[-2])
-            low = m.pos in ("動詞", "形容詞", "副詞", "連体詞", "感動詞") or m.norm == "方法" or how_to
+            low = (m.pos in ("動詞", "形容詞", "副詞", "連体詞", "感動詞") or m.norm == "方法" or how_to
+                   or m.surface in self.light_ja or m.norm in self.light_ja)
             concepts.append(Concept(label=m.surface, alternatives=alternatives, low_weight=low))
         return concepts
 

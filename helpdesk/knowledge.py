@@ -384,9 +384,16 @@ def _text_item(item):
     return None, f"{item!r} is not text"
 
 
+def _one_japanese_word(item):
+    if isinstance(item, str) and re.fullmatch(r"[\u3040-\u30ff\u4e00-\u9fff\u3005]+", item.strip()):
+        return unicodedata.normalize("NFKC", item).strip(), None
+    return None, f"{item!r} is not one Japanese word"
+
+
 def load_light_words(file: Path, problems: list) -> dict:
-    """Words that say how a question is asked ({'en': [...], 'romaji': [...]}), lower case, one word each."""
-    return _load_lists(file, ("en", "romaji"), "light words", problems, _one_word)
+    """Words that say how a question is asked ({'en': [...], 'romaji': [...], 'ja': [...]}), one word each."""
+    return _load_lists(file, ("en", "romaji", "ja"), "light words", problems,
+                       {"en": _one_word, "romaji": _one_word, "ja": _one_japanese_word})
 
 
 def load_out_of_scope(file: Path, problems: list) -> dict:

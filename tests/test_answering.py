@@ -158,3 +158,13 @@ def test_a_generic_term_names_no_topic(real_app):
     assert "registration" in engine.generic_synonyms
     assert engine.named_topics(engine.analyze("What is registration of suppliers?")) == set()
     assert "digital-marketplace" in engine.named_topics(engine.analyze("DMP registration"))
+
+
+def test_a_japanese_framing_noun_counts_light(real_app):
+    """light_words.yaml `ja`: 無理 ("no way") only frames the question. As a rare word it used
+    to outweigh 官公需 and 個人事業主, and the question was declined."""
+    engine = real_app.extensions["engine_store"].current()
+    analysis = engine.analyze("個人事業主では官公需なんて無理でしょ?")
+    light = {c.label for c in analysis.concepts if c.low_weight}
+    assert "無理" in light and "個人事業主" not in light
+    assert decide(engine, "個人事業主では官公需なんて無理でしょ?").answered

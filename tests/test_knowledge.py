@@ -213,15 +213,17 @@ def test_glossary_term_needs_a_source_and_an_entry_that_mentions_it(kb_dir):
 
 
 def test_word_list_files_report_bad_items_with_their_line(kb_dir):
-    (kb_dir / "light_words.yaml").write_text("en:\n  - what\n  - no\n  - two words\nromaji: x\n")
+    (kb_dir / "light_words.yaml").write_text("en:\n  - what\n  - no\n  - two words\nromaji: x\n"
+                                             "ja:\n  - 可能\n  - 二つの 言葉\n")
     (kb_dir / "out_of_scope.yaml").write_text("en:\n  - Visa\n  - ''\nja:\n  - ビザ\n")
     kb, problems = load_knowledge(kb_dir, TODAY)
     by_file = {(Path(p.path).name, p.line): p.message for p in errors_in(problems)}
     assert "quotes" in by_file[("light_words.yaml", 3)]           # YAML read `no` as false
     assert "one lower-case word" in by_file[("light_words.yaml", 4)]
     assert "must be a list" in by_file[("light_words.yaml", 5)]
+    assert "one Japanese word" in by_file[("light_words.yaml", 8)]
     assert "not text" in by_file[("out_of_scope.yaml", 3)]
-    assert kb.light_words == {"en": ["what"]} and kb.out_of_scope == {"en": ["visa"], "ja": ["ビザ"]}
+    assert kb.light_words == {"en": ["what"], "ja": ["可能"]} and kb.out_of_scope == {"en": ["visa"], "ja": ["ビザ"]}
 
 
 def test_domain_words_name_only_existing_synonym_groups(kb_dir):
