@@ -238,6 +238,8 @@ class Engine:
         self.domain_phrases = [p for p in phrases if len(p) > 1]
         self.domain_ja = tuple(normalize(w) for w in domain.get("ja", ()) if normalize(w))
         self.generic_synonyms = frozenset(domain.get("generic_synonyms", ()))
+        self.public_stems = [tuple(en_stem(w) for w in latin_words(p)) for p in domain.get("public_en", ())]
+        self.public_ja = tuple(normalize(w) for w in domain.get("public_ja", ()) if normalize(w))
 
     def speaks_english(self, text: str) -> bool:
         """A Latin-script question whose content words are mostly English (not romaji)."""
@@ -279,6 +281,19 @@ class Engine:
             return True
         return any(tuple(stems[i:i + len(phrase)]) == phrase
                    for phrase in self.domain_phrases for i in range(len(stems) - len(phrase) + 1))
+
+    def names_public_sector(self, text: str) -> bool:
+        """Does the question tie itself to the public sector (a tender, a ministry, 市, 入札 …)?
+        Asked only when it names an out-of-scope subject an entry covers for public contracts:
+        a revenue stamp on a city's e-contract is ours, one on a contract with a client is not.
+        With no `public_en`/`public_ja` lists every question passes."""
+        if not (self.public_stems or self.public_ja):
+            return True
+        q = normalize(text)
+        if any(word in q for word in self.public_ja):
+            return True
+        stems = [en_stem(w) for w in latin_words(q)]
+        return any(tuple(stems[i:i + len(p)]) == p for p in self.public_stems for i in range(len(stems) - len(p) + 1))
 
     def names_subject(self, entry_id: str, terms: list) -> bool:
         """Is the entry about every uncovered subject the question names? ("auction" alone is not

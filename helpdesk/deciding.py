@@ -100,8 +100,11 @@ def decide(engine: Engine, text: str) -> Decision:
     qa = engine.analyze(text)
     answered, chosen, confidence, ranked = _choose(engine, qa)
     uncovered = engine.out_of_scope_terms(text)
-    if answered and uncovered and not engine.names_subject(chosen[0][0], uncovered):
-        answered = False   # a subject we do not cover (a visa, a trademark); a shared word matched
+    if answered and uncovered and not (engine.names_subject(chosen[0][0], uncovered)
+                                       and engine.names_public_sector(text)):
+        # a subject we do not cover (a visa, a trademark) and a shared word matched; or an entry
+        # covers it for public contracts (stamp duty on e-contracts) but the question is private
+        answered = False
     if answered and not engine.names_domain(qa, uncovered):
         answered = False   # "Can a foreigner purchase property?": shared words, nothing of procurement
     scores: dict = {entry_id: round(final, 4) for entry_id, final, _, _ in ranked}

@@ -402,8 +402,9 @@ def load_out_of_scope(file: Path, problems: list) -> dict:
 
 
 def load_domain_words(file: Path, problems: list, synonyms: list) -> dict:
-    """Words that show a question is about procurement ({'en': [...], 'ja': [...]}) and the synonym
-    groups that alone do not ({'generic_synonyms': [labels]}, each the first term of a group)."""
+    """Words that show a question is about procurement ({'en': [...], 'ja': [...]}), the synonym
+    groups that alone do not ({'generic_synonyms': [labels]}, each the first term of a group), and
+    the words that tie a question to the public sector ({'public_en': [...], 'public_ja': [...]})."""
     labels = {_text_item(group[0])[0] for group in synonyms if group}
 
     def synonym_label(item):
@@ -412,8 +413,9 @@ def load_domain_words(file: Path, problems: list, synonyms: list) -> dict:
             return value, problem
         return None, f"generic_synonyms: {value!r} is not the first term of a synonyms.yaml group"
 
-    return _load_lists(file, ("en", "ja", "generic_synonyms"), "domain words", problems,
-                       {"en": _text_item, "ja": _text_item, "generic_synonyms": synonym_label})
+    return _load_lists(file, ("en", "ja", "generic_synonyms", "public_en", "public_ja"), "domain words", problems,
+                       {"en": _text_item, "ja": _text_item, "generic_synonyms": synonym_label,
+                        "public_en": _text_item, "public_ja": _text_item})
 
 
 def load_synonyms(file: Path, problems: list) -> list:

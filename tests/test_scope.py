@@ -124,3 +124,18 @@ def test_an_entry_naming_part_of_a_subject_does_not_exempt_the_whole(real_engine
     assert not decide(real_engine, "Can we register our trademark in Japan before we bid?").answered
     decision = decide(real_engine, "May a tender specification name a trademark?")
     assert decision.answered and decision.answer_ids[0] == "general-equivalent-products-brand-names"
+
+
+@pytest.mark.parametrize("question, public", [
+    ("Do I need a revenue stamp for an electronic contract with a city?", True),
+    ("電子契約で市と契約する場合、収入印紙は必要ですか", True),
+    ("Is a revenue stamp needed on our service contract with a Japanese client?", False),
+    ("業務委託契約書に収入印紙は必要?不要?", False),
+])
+def test_an_uncovered_subject_is_answered_only_for_public_contracts(real_engine, question, public):
+    """The e-contract entry covers stamp duty on contracts with public bodies; the same subject
+    on a contract between companies is not ours, though the entry names it."""
+    decision = decide(real_engine, question)
+    assert decision.answered is public, (question, decision.answer_ids)
+    if public:
+        assert decision.answer_ids[0] == "general-electronic-contracts"

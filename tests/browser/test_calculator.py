@@ -147,6 +147,7 @@ def test_calculator_screenshots(servers, browser, screenshots, width):
     fill_form(page)
     page.locator("form.calc button[type=submit]").click()
     page.locator("#result-title").wait_for()
+    page.wait_for_load_state("load")   # the result page's style sheets, before measuring its width
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     page.screenshot(path=str(screenshots / f"calculator-{width}.png"), full_page=False)
     shot(page, f"calculator-result-ja-{width}")
