@@ -73,8 +73,9 @@ def test_holdout_question_set_quality(real_client, name):
 # choose what to build next; questions_real_holdout_e.yaml was measured once, at the end of the
 # round that added it, and used for development in the next; questions_real_holdout_f/_g.yaml were
 # measured once, at the end of that round, and their failures chose knowledge; questions_real_
-# holdout_h.yaml was measured once after that. Floors are below the measured figures, so a
-# regression fails the build.
+# holdout_h.yaml was measured once after that, and its failures chose knowledge in the next round;
+# questions_real_holdout_i/_j.yaml were measured once, at the end of that round. Floors are below
+# the measured figures, so a regression fails the build.
 REAL_SETS = {
     "questions_real_dev.yaml": {"en": 0.85, "ja": 0.90},
     "questions_real_holdout.yaml": {"en": 0.75, "ja": 0.92},
@@ -82,9 +83,11 @@ REAL_SETS = {
     "questions_real_holdout_c.yaml": {"en": 0.80, "ja": 0.85},
     "questions_real_holdout_d.yaml": {"en": 0.70, "ja": 0.80},
     "questions_real_holdout_e.yaml": {"en": 0.88, "ja": 0.90},
-    "questions_real_holdout_f.yaml": {"en": 0.80, "ja": 0.75},
-    "questions_real_holdout_g.yaml": {"en": 0.70, "ja": 0.68},
-    "questions_real_holdout_h.yaml": {"en": 0.65, "ja": 0.65},
+    "questions_real_holdout_f.yaml": {"en": 0.75, "ja": 0.85},
+    "questions_real_holdout_g.yaml": {"en": 0.78, "ja": 0.85},
+    "questions_real_holdout_h.yaml": {"en": 0.75, "ja": 0.80},
+    "questions_real_holdout_i.yaml": {"en": 0.60, "ja": 0.72},
+    "questions_real_holdout_j.yaml": {"en": 0.60, "ja": 0.40},
 }
 
 
@@ -101,5 +104,7 @@ def test_real_off_topic_questions_are_declined(real_client):
              if item.get("answered") is False]
     assert len(items) >= 15
     result = run_items(real_client, items)
-    # 72 of 87 declined before the domain check; 121 of 127 (F, G and H included) after it, 2026-12-01
-    assert result["scores"]["all"]["topic@1"] >= 0.94, result["failures"]
+    # 72 of 87 declined before the domain check; 121 of 127 (F, G and H included) after it; 136 of
+    # 148 with I and J, whose off-topic questions (shares "tendered", a flat's repair works, an RFP
+    # between companies) were answered 5 of 11 and 1 of 10 times at their measurement, 2026-12-01
+    assert result["scores"]["all"]["topic@1"] >= 0.90, result["failures"]
