@@ -133,6 +133,12 @@ class QueryAnalysis:
 _HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f\u30fc\W\d_a-z]*")
 
 
+def _has_phrase(stems: list, phrases) -> bool:
+    """Does the run of stems contain one of the stem tuples, in order and adjacent?"""
+    return any(tuple(stems[i:i + len(phrase)]) == phrase
+               for phrase in phrases for i in range(len(stems) - len(phrase) + 1))
+
+
 def _singular(word: str) -> str:
     """An English plural's singular ("goals" → goal, "agencies" → agency); other words unchanged."""
     if len(word) > 4 and word.endswith("ies"):
@@ -225,8 +231,7 @@ class Engine:
         q = normalize(text)
         words = latin_words(q)
         present = set(words)
-        found = [" ".join(p) for p in self.out_of_scope_en if p[0] in present
-                 and any(tuple(words[i:i + len(p)]) == p for i in range(len(words) - len(p) + 1))]
+        found = [" ".join(p) for p in self.out_of_scope_en if p[0] in present and _has_phrase(words, (p,))]
         return found + [p for p in self.out_of_scope_ja if p in q]
 
     def _prepare_domain_words(self):
@@ -279,8 +284,7 @@ class Engine:
         if any(s in self.domain_stems for s in stems) or any(
                 en_stem(part) in self.domain_stems for w in words if "-" in w for part in w.split("-")):
             return True
-        return any(tuple(stems[i:i + len(phrase)]) == phrase
-                   for phrase in self.domain_phrases for i in range(len(stems) - len(phrase) + 1))
+        return _has_phrase(stems, self.domain_phrases)
 
     def names_public_sector(self, text: str) -> bool:
         """Does the question tie itself to the public sector (a tender, a ministry, 市, 入札 …)?
@@ -292,8 +296,7 @@ class Engine:
         q = normalize(text)
         if any(word in q for word in self.public_ja):
             return True
-        stems = [en_stem(w) for w in latin_words(q)]
-        return any(tuple(stems[i:i + len(p)]) == p for p in self.public_stems for i in range(len(stems) - len(p) + 1))
+        return _has_phrase([en_stem(w) for w in latin_words(q)], self.public_stems)
 
     def names_subject(self, entry_id: str, terms: list) -> bool:
         """Is the entry about every uncovered subject the question names? ("auction" alone is not
