@@ -55,7 +55,8 @@ BM25_POWER = 1.0
 # its curated domain terms is found (in full) in entries of that topic NAMING_LIFT times more
 # often than the topic's share of all entries. When the question names another specific topic
 # the evidence is stronger ("How often must the business evaluation be renewed?" names keishin,
-# not the ISMAP audit cycle), and the factor is TOPIC_PRIOR_OTHER.
+# not the ISMAP audit cycle), and the factor is TOPIC_PRIOR_OTHER, for general entries too: a
+# question naming the kankouju portal asks what the portal does before where tenders appear.
 TOPIC_PRIOR = 0.95
 TOPIC_PRIOR_OTHER = 0.9
 NAMING_LIFT = 2.0
@@ -620,8 +621,11 @@ class Engine:
         share = 1 - COVERAGE_SHARE
         bm25_get = bm25_of.get
         named = self.named_topics(qa)
-        prior = TOPIC_PRIOR_OTHER if named else TOPIC_PRIOR
-        factor = {topic: 1.0 if topic == GENERAL_TOPIC or topic in named else prior for topic in self.topic_share}
+        if named:
+            # the named topic's entries lead; general entries count as another topic's
+            factor = {topic: 1.0 if topic in named else TOPIC_PRIOR_OTHER for topic in self.topic_share}
+        else:
+            factor = {topic: 1.0 if topic == GENERAL_TOPIC else TOPIC_PRIOR for topic in self.topic_share}
         topic_of = self.topic_of
         # (−score, id) pairs: the heap compares them in C, best score first, ties by id
         keyed = [(-(COVERAGE_SHARE * (weight / total if total > 0 else 0.0)
