@@ -60,6 +60,7 @@ BM25_POWER = 1.0
 TOPIC_PRIOR = 0.95
 TOPIC_PRIOR_OTHER = 0.9
 NAMING_LIFT = 2.0
+NAMING_MIN = 2               # ... in at least this many of its entries (one entry is chance)
 GENERAL_TOPIC = "general"
 LOW_WEIGHT = 0.25             # weight factor for question words ("what", "how", "tell me")
 MAX_QUERY_CHARS = 500
@@ -287,17 +288,22 @@ class Engine:
             return True
         return _has_phrase(stems, self.domain_phrases)
 
-    def names_public_sector(self, text: str) -> bool:
+    def names_public_sector(self, text: str, uncovered: list = ()) -> bool:
         """Does the question tie itself to the public sector (a tender, a ministry, 市, 入札 …)?
         Asked only when it names an out-of-scope subject an entry covers for public contracts:
         a revenue stamp on a city's e-contract is ours, one on a contract with a client is not.
+        The subject's own words do not count ("public" in "public holidays").
         With no `public_en`/`public_ja` lists every question passes."""
         if not (self.public_stems or self.public_ja):
             return True
         q = normalize(text)
+        for subject in uncovered:
+            q = re.sub(rf"\b{re.escape(subject)}\b" if subject.isascii() else re.escape(subject), " ", q)
         if any(word in q for word in self.public_ja):
             return True
-        return _has_phrase([en_stem(w) for w in latin_words(q)], self.public_stems)
+        # hyphenated words count whole and by their parts ("e-bidding" names bidding)
+        words = [part for w in latin_words(q) for part in ([w, *w.split("-")] if "-" in w else [w])]
+        return _has_phrase([en_stem(w) for w in words], self.public_stems)
 
     def names_subject(self, entry_id: str, terms: list) -> bool:
         """Is the entry about every uncovered subject the question names? ("auction" alone is not
@@ -598,7 +604,8 @@ class Engine:
         if found is None:
             full = [self.topic_of[e] for e, credit in concept.credits.items() if credit >= 1.0]
             found = frozenset(topic for topic, n in Counter(full).items()
-                              if topic != GENERAL_TOPIC and n / len(full) >= NAMING_LIFT * self.topic_share[topic])
+                              if topic != GENERAL_TOPIC and n >= NAMING_MIN
+                              and n / len(full) >= NAMING_LIFT * self.topic_share[topic])
             self._named_by_group[concept.group] = found
         return found
 

@@ -29,6 +29,7 @@ ANCHORED_THRESHOLD = 0.3      # enough when the entry contains a curated domain 
 AMBIGUITY_GAP = 0.12
 MAX_ANSWERS = 3
 LONG_THRESHOLD_FACTOR = 0.75  # a long question's own story dilutes coverage: thresholds scale down
+FULL_COVERAGE = 0.9           # an entry covering this much of the question needs no domain word
 
 
 @dataclass
@@ -101,12 +102,15 @@ def decide(engine: Engine, text: str) -> Decision:
     answered, chosen, confidence, ranked = _choose(engine, qa)
     uncovered = engine.out_of_scope_terms(text)
     if answered and uncovered and not (engine.names_subject(chosen[0][0], uncovered)
-                                       and engine.names_public_sector(text)):
+                                       and engine.names_public_sector(text, uncovered)):
         # a subject we do not cover (a visa, a trademark) and a shared word matched; or an entry
         # covers it for public contracts (stamp duty on e-contracts) but the question is private
         answered = False
-    if answered and not engine.names_domain(qa, uncovered):
-        answered = False   # "Can a foreigner purchase property?": shared words, nothing of procurement
+    if answered and confidence < FULL_COVERAGE and not engine.names_domain(qa, uncovered):
+        # "Can a foreigner purchase property?": shared words, nothing of procurement. An entry
+        # that covers every word of the question is evidence enough ("What is a preliminary
+        # market consultation?", 「中間前払金を請求できる条件は?」 name no listed word).
+        answered = False
     scores: dict = {entry_id: round(final, 4) for entry_id, final, _, _ in ranked}
     answer_ids = [entry_id for entry_id, _ in chosen] if answered else []
     glossary_terms = [qa.glossary_term] if qa.glossary_term else []

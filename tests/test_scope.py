@@ -139,3 +139,32 @@ def test_an_uncovered_subject_is_answered_only_for_public_contracts(real_engine,
     assert decision.answered is public, (question, decision.answer_ids)
     if public:
         assert decision.answer_ids[0] == "general-electronic-contracts"
+
+
+@pytest.mark.parametrize("question, entry", [
+    ("What does preliminary market consultation mean?", "general-wto-plus-procedures"),
+    ("中間前払金はどんな条件で請求できますか", "general-advance-payment"),
+])
+def test_a_question_an_entry_covers_whole_needs_no_listed_domain_word(real_engine, question, entry):
+    """Neither question names a word of domain_words.yaml, but one entry covers every word of it."""
+    decision = decide(real_engine, question)
+    assert not real_engine.names_domain(decision.analysis)
+    assert decision.answered and decision.answer_ids[0] == entry, (question, decision.answer_ids)
+
+
+def test_the_words_of_an_uncovered_subject_do_not_tie_it_to_the_public_sector(real_engine):
+    """The e-bidding hours entry names public holidays; "public" inside the subject is not a
+    public body, so a holiday question stays declined though an entry covers it."""
+    question = "Which public holidays does Japan have in May?"
+    assert not real_engine.names_public_sector(question, real_engine.out_of_scope_terms(question))
+    assert real_engine.names_public_sector("Is the city's e-bidding system open on public holidays?",
+                                           ["public holidays"])
+    assert not decide(real_engine, question).answered
+
+
+def test_a_term_found_in_one_entry_of_a_topic_does_not_name_the_topic(real_engine):
+    """Green procurement appears in full in one joint-procurement entry (the joint buying of
+    electricity): that is chance, so the general green-procurement entry answers first."""
+    decision = decide(real_engine, "How can ecolabels be used in green public procurement?")
+    assert "joint-procurement" not in real_engine.named_topics(decision.analysis)
+    assert decision.answered and decision.answer_ids[0] == "general-green-procurement", decision.answer_ids
