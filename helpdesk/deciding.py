@@ -106,10 +106,13 @@ def decide(engine: Engine, text: str) -> Decision:
         # a subject we do not cover (a visa, a trademark) and a shared word matched; or an entry
         # covers it for public contracts (stamp duty on e-contracts) but the question is private
         answered = False
-    if answered and confidence < FULL_COVERAGE and not engine.names_domain(qa, uncovered):
+    whole = confidence >= FULL_COVERAGE and not any(c.label in engine.generic_synonyms for c in qa.concepts)
+    if answered and not whole and not engine.names_domain(qa, uncovered):
         # "Can a foreigner purchase property?": shared words, nothing of procurement. An entry
         # that covers every word of the question is evidence enough ("What is a preliminary
-        # market consultation?", 「中間前払金を請求できる条件は?」 name no listed word).
+        # market consultation?", 「中間前払金を請求できる条件は?」 name no listed word), unless one of
+        # its words is a generic synonym: that is what off-topic questions share with entries
+        # ("What types of corporate seals does a foreign-owned company need?").
         answered = False
     scores: dict = {entry_id: round(final, 4) for entry_id, final, _, _ in ranked}
     answer_ids = [entry_id for entry_id, _ in chosen] if answered else []
