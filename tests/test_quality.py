@@ -74,20 +74,24 @@ def test_holdout_question_set_quality(real_client, name):
 # round that added it, and used for development in the next; questions_real_holdout_f/_g.yaml were
 # measured once, at the end of that round, and their failures chose knowledge; questions_real_
 # holdout_h.yaml was measured once after that, and its failures chose knowledge in the next round;
-# questions_real_holdout_i/_j.yaml were measured once, at the end of that round. Floors are below
-# the measured figures, so a regression fails the build.
+# questions_real_holdout_i/_j.yaml were measured once, at the end of that round, and used for
+# development in the next; questions_real_holdout_k/_l.yaml were measured once in the middle of that
+# next round (by mistake, an experiment script's file pattern took them in) and used for
+# development from then on. Floors are below the measured figures, so a regression fails the build.
 REAL_SETS = {
-    "questions_real_dev.yaml": {"en": 0.85, "ja": 0.90},
-    "questions_real_holdout.yaml": {"en": 0.75, "ja": 0.92},
-    "questions_real_holdout_b.yaml": {"en": 0.85, "ja": 0.92},
-    "questions_real_holdout_c.yaml": {"en": 0.80, "ja": 0.85},
-    "questions_real_holdout_d.yaml": {"en": 0.70, "ja": 0.80},
-    "questions_real_holdout_e.yaml": {"en": 0.88, "ja": 0.90},
-    "questions_real_holdout_f.yaml": {"en": 0.75, "ja": 0.85},
-    "questions_real_holdout_g.yaml": {"en": 0.78, "ja": 0.85},
-    "questions_real_holdout_h.yaml": {"en": 0.75, "ja": 0.80},
-    "questions_real_holdout_i.yaml": {"en": 0.60, "ja": 0.72},
-    "questions_real_holdout_j.yaml": {"en": 0.60, "ja": 0.40},
+    "questions_real_dev.yaml": {"en": 0.85, "ja": 0.88},
+    "questions_real_holdout.yaml": {"en": 0.80, "ja": 0.92},
+    "questions_real_holdout_b.yaml": {"en": 0.80, "ja": 0.92},
+    "questions_real_holdout_c.yaml": {"en": 0.82, "ja": 0.88},
+    "questions_real_holdout_d.yaml": {"en": 0.72, "ja": 0.88},
+    "questions_real_holdout_e.yaml": {"en": 0.88, "ja": 0.92},
+    "questions_real_holdout_f.yaml": {"en": 0.80, "ja": 0.90},
+    "questions_real_holdout_g.yaml": {"en": 0.80, "ja": 0.85},
+    "questions_real_holdout_h.yaml": {"en": 0.82, "ja": 0.82},
+    "questions_real_holdout_i.yaml": {"en": 0.85, "ja": 0.78},
+    "questions_real_holdout_j.yaml": {"en": 0.75, "ja": 0.50},
+    "questions_real_holdout_k.yaml": {"ja": 0.70},   # 2 English items only: no English floor
+    "questions_real_holdout_l.yaml": {"en": 0.62},   # 1 Japanese (off-topic) item only
 }
 
 
