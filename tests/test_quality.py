@@ -77,7 +77,8 @@ def test_holdout_question_set_quality(real_client, name):
 # questions_real_holdout_i/_j.yaml were measured once, at the end of that round, and used for
 # development in the next; questions_real_holdout_k/_l.yaml were measured once in the middle of that
 # next round (by mistake, an experiment script's file pattern took them in) and used for
-# development from then on. Floors are below the measured figures, so a regression fails the build.
+# development from then on; questions_real_holdout_m/_n.yaml were measured once, at the end of that
+# round. Floors are below the measured figures, so a regression fails the build.
 REAL_SETS = {
     "questions_real_dev.yaml": {"en": 0.85, "ja": 0.88},
     "questions_real_holdout.yaml": {"en": 0.80, "ja": 0.92},
@@ -92,6 +93,8 @@ REAL_SETS = {
     "questions_real_holdout_j.yaml": {"en": 0.75, "ja": 0.50},
     "questions_real_holdout_k.yaml": {"ja": 0.70},   # 2 English items only: no English floor
     "questions_real_holdout_l.yaml": {"en": 0.62},   # 1 Japanese (off-topic) item only
+    "questions_real_holdout_m.yaml": {"ja": 0.78},   # Japanese only
+    "questions_real_holdout_n.yaml": {"en": 0.70},   # 3 Japanese items only: no Japanese floor
 }
 
 
@@ -110,5 +113,6 @@ def test_real_off_topic_questions_are_declined(real_client):
     result = run_items(real_client, items)
     # 72 of 87 declined before the domain check; 121 of 127 (F, G and H included) after it; 136 of
     # 148 with I and J, whose off-topic questions (shares "tendered", a flat's repair works, an RFP
-    # between companies) were answered 5 of 11 and 1 of 10 times at their measurement, 2026-12-01
-    assert result["scores"]["all"]["topic@1"] >= 0.90, result["failures"]
+    # between companies) were answered 5 of 11 and 1 of 10 times at their measurement, 2026-12-01;
+    # 170 of 179 with K, L, M and N (their own: 16 of 16 at measurement, 13 of 15 for M and N)
+    assert result["scores"]["all"]["topic@1"] >= 0.93, result["failures"]
