@@ -81,7 +81,8 @@ def test_holdout_question_set_quality(real_client, name):
 # their failures chose seven entries (PFI, design-build, insolvent bidders, accessibility, ISO,
 # single bids, social insurance). Those entries cost I, J and K a few joint-review and SME questions
 # that a general entry now answers first (I ja 82.5 → 77.5 %, J en 80 → 74 %, K ja 74.5 → 68.1 %)
-# and raised B, C, H, L, M and N; the floors follow. Floors are below the measured figures, so a
+# and raised B, C, H, L, M and N; the floors follow. questions_real_holdout_o.yaml (23 items) was
+# measured once, at the very end of that round. Floors are below the measured figures, so a
 # regression fails the build.
 REAL_SETS = {
     "questions_real_dev.yaml": {"en": 0.85, "ja": 0.88},
@@ -99,6 +100,7 @@ REAL_SETS = {
     "questions_real_holdout_l.yaml": {"en": 0.70},   # 1 Japanese (off-topic) item only
     "questions_real_holdout_m.yaml": {"ja": 0.82},   # Japanese only
     "questions_real_holdout_n.yaml": {"en": 0.80},   # 3 Japanese items only: no Japanese floor
+    "questions_real_holdout_o.yaml": {"en": 0.55, "ja": 0.75},   # 10 and 13 items
 }
 
 
@@ -118,5 +120,7 @@ def test_real_off_topic_questions_are_declined(real_client):
     # 72 of 87 declined before the domain check; 121 of 127 (F, G and H included) after it; 136 of
     # 148 with I and J, whose off-topic questions (shares "tendered", a flat's repair works, an RFP
     # between companies) were answered 5 of 11 and 1 of 10 times at their measurement, 2026-12-01;
-    # 170 of 179 with K, L, M and N (their own: 16 of 16 at measurement, 13 of 15 for M and N)
-    assert result["scores"]["all"]["topic@1"] >= 0.93, result["failures"]
+    # 170 of 179 with K, L, M and N (their own: 16 of 16 at measurement, 13 of 15 for M and N);
+    # O's 6 were declined 3 times at its measurement (a cloud-certification scheme that is not
+    # ISMAP, and an SME tax question); 173 of 185 over all real sets
+    assert result["scores"]["all"]["topic@1"] >= 0.92, result["failures"]
