@@ -325,7 +325,8 @@ def load_entry(file: Path, root: Path, problems: list, today: dt.date):
     answer = split_answer(body, path, body_first_line, problems)
     entry = Entry(id=entry_id, topic=topic or "general", reviewed=reviewed, title=title, questions=questions,
                   keywords=keywords, answer=answer, sources=sources, related=list(related), path=path)
-    entry._lines = {"related": line_of(meta, "related"), "body": body_first_line, "body_text": body}
+    entry._lines = {"related": line_of(meta, "related"), "body": body_first_line, "body_text": body,
+                    "questions": line_of(meta, "questions")}
     return entry
 
 
@@ -563,6 +564,7 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
                 if target not in kb.entries and target not in unreadable:
                     problems.append(Problem(entry.path, entry._lines["body"] + offset,
                                             f"link to entry '{target}' which does not exist"))
+    _warn_shared_questions(kb.entries.values(), problems)
     kb.synonyms = load_synonyms(root / "synonyms.yaml", problems)
     if (root / "light_words.yaml").exists():
         kb.light_words = load_light_words(root / "light_words.yaml", problems)
@@ -589,6 +591,26 @@ def load_knowledge(root: Path, today: dt.date | None = None) -> tuple[KnowledgeB
     if (root / "directories" / "analysis_agencies.yaml").exists():
         kb.agencies = load_directory(root / "directories" / "analysis_agencies.yaml", "agencies", problems)
     return kb, problems
+
+
+def _question_key(question: str) -> str:
+    """A question as compared for duplicates: NFKC, lower case, letters and digits only."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", question).lower() if ch.isalnum())
+
+
+def _warn_shared_questions(entries, problems: list) -> None:
+    """The same example question in two entries makes them compete for it: the one ranked first
+    is chance. Warned (not refused) so a staff edit still builds."""
+    first_seen: dict = {}
+    for entry in entries:
+        for lang in LANGS:
+            for question in entry.questions.get(lang, []):
+                key = _question_key(question)
+                other = first_seen.setdefault(key, entry)
+                if key and other is not entry:
+                    problems.append(Problem(entry.path, entry._lines["questions"],
+                                            f"the question '{question}' is also in {other.path}: keep it in "
+                                            "the entry that answers it", "warning"))
 
 
 def entry_text(title: dict, answer: dict, questions: dict, keywords: dict) -> str:

@@ -233,3 +233,18 @@ def test_domain_words_name_only_existing_synonym_groups(kb_dir):
     by_file = {(Path(p.path).name, p.line): p.message for p in errors_in(problems)}
     assert "not the first term of a synonyms.yaml group" in by_file[("domain_words.yaml", 6)]
     assert kb.domain_words["en"] == ["call for tenders", "tender"]
+
+
+def test_a_question_in_two_entries_is_a_warning_with_both_files(kb_dir):
+    """Two entries holding the same example question compete for it; staff are told which files,
+    and the base still builds (a warning, not an error)."""
+    assert not [p for p in problems_for(kb_dir) if "also in" in p.message]
+    path = entry_file(kb_dir, entry_id="keishin-what-is")
+    text = path.read_text()
+    path.write_text(text.replace("questions:\n  en:\n", "questions:\n  en:\n    - How long is Keishin valid\n", 1))
+    problems = problems_for(kb_dir)
+    shared = [p for p in problems if "also in" in p.message]
+    assert len(shared) == 1 and shared[0].severity == "warning"
+    assert "keishin-validity.md" in shared[0].message + shared[0].path
+    assert "keishin-what-is.md" in shared[0].message + shared[0].path
+    assert errors_in(problems) == []
