@@ -162,6 +162,11 @@ def as_date(value):
 MIN_CITATION_CHARS = 20   # a source without an address is cited in full: body, document title, year
 
 
+# Search engines' cached copies of a page: the copy is not the page that says it.
+CACHED_COPY = re.compile(r"^https?://[^/\s]*(\.cache\.yimg\.jp|webcache\.googleusercontent\.com|cc\.bingj\.com)/",
+                         re.IGNORECASE)
+
+
 def check_sources(sources, path, line, problems):
     """Every source is the page that says it (`url`: an http(s) address) or, with `url: null`,
     a document cited in full in its `title`. Prose about a missing address is not a source."""
@@ -193,6 +198,10 @@ def check_sources(sources, path, line, problems):
             problems.append(Problem(path, line_of(src, "url", src_line),
                                     f"source url is not a web address (http:// or https://): {url!r}"))
             continue
+        if url and CACHED_COPY.search(url):
+            problems.append(Problem(path, line_of(src, "url", src_line),
+                                    f"source url is a search engine's cached copy: cite the page's own address "
+                                    f"({url.strip()})", "warning"))
         clean.append({"title": src["title"].strip(), "url": url.strip() if url else None,
                       "date": str(src.get("date") or "")})
     return clean

@@ -248,3 +248,13 @@ def test_a_question_in_two_entries_is_a_warning_with_both_files(kb_dir):
     assert "keishin-validity.md" in shared[0].message + shared[0].path
     assert "keishin-what-is.md" in shared[0].message + shared[0].path
     assert errors_in(problems) == []
+
+
+def test_a_search_engines_cached_copy_as_source_is_a_warning(kb_dir):
+    path = entry_file(kb_dir)
+    path.write_text(path.read_text().replace(
+        "url: https://example.org/validity", "url: https://www-pref-nara-jp.cache.yimg.jp/dd.aspx?menuid=4336"))
+    problems = problems_for(kb_dir)
+    cached = [p for p in problems if "cached copy" in p.message]
+    assert len(cached) == 1 and cached[0].severity == "warning" and cached[0].line == 25
+    assert errors_in(problems) == []
