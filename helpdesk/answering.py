@@ -141,6 +141,29 @@ def _has_phrase(stems: list, phrases) -> bool:
                for phrase in phrases for i in range(len(stems) - len(phrase) + 1))
 
 
+def _without_subjects(text: str, subjects) -> tuple[str, list]:
+    """The question's normalized text without its out-of-scope subjects, and its Latin words
+    without every run of an English one: the words inside a subject name nothing else
+    ("public" in "public holidays", 入札 in 競売の入札)."""
+    q = normalize(text)
+    for subject in subjects:
+        if not subject.isascii():
+            q = q.replace(subject, " ")
+    words = latin_words(q)
+    for subject in subjects:
+        if subject.isascii():
+            q = re.sub(rf"\b{re.escape(subject)}\b", " ", q)
+            run = subject.split()
+            n = len(run)
+            i = 0
+            while i <= len(words) - n:
+                if words[i:i + n] == run:
+                    del words[i:i + n]
+                else:
+                    i += 1
+    return q, words
+
+
 def _singular(word: str) -> str:
     """An English plural's singular ("goals" → goal, "agencies" → agency); other words unchanged."""
     if len(word) > 4 and word.endswith("ies"):
@@ -269,18 +292,9 @@ class Engine:
         if not japanese and (not (self.domain_stems or self.domain_phrases) or not self.speaks_english(qa.text)):
             return True
         subjects = self.out_of_scope_terms(qa.text) if uncovered is None else uncovered
-        q = normalize(qa.text)
-        for subject in subjects:
-            if japanese or not subject.isascii():
-                q = q.replace(subject, " ")
+        q, words = _without_subjects(qa.text, subjects)
         if japanese and any(word in q for word in self.domain_ja):
             return True
-        words = latin_words(q)
-        for subject in subjects:
-            if subject.isascii():
-                n = len(subject.split())
-                words = next((words[:i] + words[i + n:] for i in range(len(words) - n + 1)
-                              if " ".join(words[i:i + n]) == subject), words)
         # English words by stem; hyphenated words count whole and by their parts ("pre-bid" names a bid).
         stems = [en_stem(w) for w in words]
         if any(s in self.domain_stems for s in stems) or any(
@@ -296,13 +310,11 @@ class Engine:
         With no `public_en`/`public_ja` lists every question passes."""
         if not (self.public_stems or self.public_ja):
             return True
-        q = normalize(text)
-        for subject in uncovered:
-            q = re.sub(rf"\b{re.escape(subject)}\b" if subject.isascii() else re.escape(subject), " ", q)
+        q, words = _without_subjects(text, uncovered)
         if any(word in q for word in self.public_ja):
             return True
         # hyphenated words count whole and by their parts ("e-bidding" names bidding)
-        words = [part for w in latin_words(q) for part in ([w, *w.split("-")] if "-" in w else [w])]
+        words = [part for w in words for part in ([w, *w.split("-")] if "-" in w else [w])]
         return _has_phrase([en_stem(w) for w in words], self.public_stems)
 
     def names_subject(self, entry_id: str, terms: list) -> bool:
