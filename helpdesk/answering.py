@@ -270,6 +270,7 @@ class Engine:
         self.generic_synonyms = frozenset(domain.get("generic_synonyms", ()))
         self.public_stems = [tuple(en_stem(w) for w in latin_words(p)) for p in domain.get("public_en", ())]
         self.public_ja = tuple(normalize(w) for w in domain.get("public_ja", ()) if normalize(w))
+        self.not_public_ja = tuple(normalize(w) for w in domain.get("not_public_ja", ()) if normalize(w))
 
     def speaks_english(self, text: str) -> bool:
         """A Latin-script question whose content words are mostly English (not romaji)."""
@@ -292,7 +293,7 @@ class Engine:
         if not japanese and (not (self.domain_stems or self.domain_phrases) or not self.speaks_english(qa.text)):
             return True
         subjects = self.out_of_scope_terms(qa.text) if uncovered is None else uncovered
-        q, words = _without_subjects(qa.text, subjects)
+        q, words = _without_subjects(qa.text, [*subjects, *self.not_public_ja])
         if japanese and any(word in q for word in self.domain_ja):
             return True
         # English words by stem; hyphenated words count whole and by their parts ("pre-bid" names a bid).
@@ -310,7 +311,7 @@ class Engine:
         With no `public_en`/`public_ja` lists every question passes."""
         if not (self.public_stems or self.public_ja):
             return True
-        q, words = _without_subjects(text, uncovered)
+        q, words = _without_subjects(text, [*uncovered, *self.not_public_ja])
         if any(word in q for word in self.public_ja):
             return True
         # hyphenated words count whole and by their parts ("e-bidding" names bidding)

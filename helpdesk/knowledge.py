@@ -414,7 +414,8 @@ def load_out_of_scope(file: Path, problems: list) -> dict:
 def load_domain_words(file: Path, problems: list, synonyms: list) -> dict:
     """Words that show a question is about procurement ({'en': [...], 'ja': [...]}), the synonym
     groups that alone do not ({'generic_synonyms': [labels]}, each the first term of a group), and
-    the words that tie a question to the public sector ({'public_en': [...], 'public_ja': [...]})."""
+    the words that tie a question to the public sector ({'public_en': [...], 'public_ja': [...]}) and
+    the Japanese words that only look like it ({'not_public_ja': [...]}: 市場 is a market, not a city)."""
     labels = {_text_item(group[0])[0] for group in synonyms if group}
 
     def synonym_label(item):
@@ -423,9 +424,10 @@ def load_domain_words(file: Path, problems: list, synonyms: list) -> dict:
             return value, problem
         return None, f"generic_synonyms: {value!r} is not the first term of a synonyms.yaml group"
 
-    return _load_lists(file, ("en", "ja", "generic_synonyms", "public_en", "public_ja"), "domain words", problems,
+    return _load_lists(file, ("en", "ja", "generic_synonyms", "public_en", "public_ja", "not_public_ja"),
+                       "domain words", problems,
                        {"en": _text_item, "ja": _text_item, "generic_synonyms": synonym_label,
-                        "public_en": _text_item, "public_ja": _text_item})
+                        "public_en": _text_item, "public_ja": _text_item, "not_public_ja": _text_item})
 
 
 def load_synonyms(file: Path, problems: list) -> list:
