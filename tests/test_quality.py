@@ -82,8 +82,10 @@ def test_holdout_question_set_quality(real_client, name):
 # single bids, social insurance). Those entries cost I, J and K a few joint-review and SME questions
 # that a general entry now answers first (I ja 82.5 → 77.5 %, J en 80 → 74 %, K ja 74.5 → 68.1 %)
 # and raised B, C, H, L, M and N; the floors follow. questions_real_holdout_o.yaml (23 items) was
-# measured once, at the very end of that round. Floors are below the measured figures, so a
-# regression fails the build.
+# measured once, at the very end of that round. questions_real_holdout_p.yaml (90 items) was
+# gathered in the next round and measured once, after that round's knowledge and engine changes
+# (en 75.6 %, ja 77.8 % topic@1); then it was used for development (PFI as a domain word). Floors
+# are below the measured figures, so a regression fails the build.
 REAL_SETS = {
     "questions_real_dev.yaml": {"en": 0.85, "ja": 0.88},
     "questions_real_holdout.yaml": {"en": 0.80, "ja": 0.92},
@@ -96,11 +98,12 @@ REAL_SETS = {
     "questions_real_holdout_h.yaml": {"en": 0.85, "ja": 0.82},
     "questions_real_holdout_i.yaml": {"en": 0.80, "ja": 0.75},
     "questions_real_holdout_j.yaml": {"en": 0.72, "ja": 0.50},
-    "questions_real_holdout_k.yaml": {"ja": 0.65},   # 2 English items only: no English floor
+    "questions_real_holdout_k.yaml": {"ja": 0.72},   # 2 English items only: no English floor
     "questions_real_holdout_l.yaml": {"en": 0.70},   # 1 Japanese (off-topic) item only
-    "questions_real_holdout_m.yaml": {"ja": 0.82},   # Japanese only
-    "questions_real_holdout_n.yaml": {"en": 0.80},   # 3 Japanese items only: no Japanese floor
-    "questions_real_holdout_o.yaml": {"en": 0.55, "ja": 0.75},   # 10 and 13 items
+    "questions_real_holdout_m.yaml": {"ja": 0.85},   # Japanese only
+    "questions_real_holdout_n.yaml": {"en": 0.85},   # 3 Japanese items only: no Japanese floor
+    "questions_real_holdout_o.yaml": {"en": 0.55, "ja": 0.85},   # 10 and 13 items
+    "questions_real_holdout_p.yaml": {"en": 0.72, "ja": 0.78},
 }
 
 
@@ -122,5 +125,7 @@ def test_real_off_topic_questions_are_declined(real_client):
     # between companies) were answered 5 of 11 and 1 of 10 times at their measurement, 2026-12-01;
     # 170 of 179 with K, L, M and N (their own: 16 of 16 at measurement, 13 of 15 for M and N);
     # O's 6 were declined 3 times at its measurement (a cloud-certification scheme that is not
-    # ISMAP, and an SME tax question); 173 of 185 over all real sets
+    # ISMAP, and an SME tax question); 173 of 185 over all real sets. P's 15: 14 declined at its
+    # measurement (a construction-licence office question was answered); subsidies, the Subcontract
+    # Act, public land sales, hiring and distributor deals went out of scope in the same round
     assert result["scores"]["all"]["topic@1"] >= 0.92, result["failures"]

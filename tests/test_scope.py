@@ -168,3 +168,42 @@ def test_a_term_found_in_one_entry_of_a_topic_does_not_name_the_topic(real_engin
     decision = decide(real_engine, "How can ecolabels be used in green public procurement?")
     assert "joint-procurement" not in real_engine.named_topics(decision.analysis)
     assert decision.answered and decision.answer_ids[0] == "general-green-procurement", decision.answer_ids
+
+
+def test_a_market_is_not_a_city(real_engine):
+    """市 in 日本市場 (the Japanese market) names no city: the invoice entry covers invoices for
+    public buyers, so a foreign firm's consumption-tax invoice question must stay declined, while
+    the same subject asked about a city's payments is answered."""
+    private = "日本市場参入を考える外国企業:消費税の「インボイス番号」は必要か?"
+    assert not real_engine.names_public_sector(private, real_engine.out_of_scope_terms(private))
+    assert not decide(real_engine, private).answered
+    public = "市に納品したあと、請求書は適格請求書(インボイス)でないといけませんか"
+    decision = decide(real_engine, public)
+    assert decision.answered and decision.answer_ids[0] == "general-invoices-and-payment-method", decision.answer_ids
+
+
+@pytest.mark.parametrize("question", [
+    "[補助金の応募で、]現地法人は共同申請者として申請可能か。",
+    "下請法の適用がある場合における代金支払期日は、どのように定めればいいのですか?",
+    "県有財産はどのように売られるの?[島根県の県有地を一般競争入札で買いたいのですが。]",
+    "We are a Polish software company that wants to hire three Japanese developers. What are typical salaries?",
+    "[How should we approach] contract negotiation with a Japanese distributor?",
+])
+def test_private_business_subjects_sharing_procurement_words_are_declined(real_engine, question):
+    """Subsidies, the private Subcontract Act, sales of public land, hiring and distributor deals
+    share 入札, 契約, 申請 or a nationality with entries but are not public procurement."""
+    assert not decide(real_engine, question).answered, (question, decide(real_engine, question).answer_ids)
+
+
+@pytest.mark.parametrize("question, entry", [
+    ("[PFI事業で、]SPCは必ず設置しなければならないのでしょうか。", "general-pfi-ppp"),
+    ("Can a German company take part in Japanese public tenders?", "general-foreign-companies-eligibility"),
+    ("What is the proposal method (puropoozaru) and how is the winner chosen?", "general-proposal-method"),
+    ("設立したばかりの会社でも全省庁統一資格は取れますか", "general-new-companies-eligibility"),
+    ("Do Japanese cities prefer local firms in their tenders?", "kankouju-local-firm-preference"),
+])
+def test_procurement_questions_without_the_usual_words_are_answered(real_engine, question, entry):
+    """PFI names the domain; a nationality names the foreign-company concept; new entries answer
+    their subjects first."""
+    decision = decide(real_engine, question)
+    assert decision.answered and decision.answer_ids[0] == entry, (question, decision.answer_ids)
