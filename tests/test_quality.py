@@ -128,4 +128,4 @@ def test_real_off_topic_questions_are_declined(real_client):
     # ISMAP, and an SME tax question); 173 of 185 over all real sets. P's 15: 14 declined at its
     # measurement (a construction-licence office question was answered); subsidies, the Subcontract
     # Act, public land sales, hiring and distributor deals went out of scope in the same round
-    assert result["scores"]["all"]["topic@1"] >= 0.92, result["failures"]
+    assert result["scores"]["all"]["topic@1"] >= 0.95, result["failures"]
