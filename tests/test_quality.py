@@ -84,7 +84,9 @@ def test_holdout_question_set_quality(real_client, name):
 # and raised B, C, H, L, M and N; the floors follow. questions_real_holdout_o.yaml (23 items) was
 # measured once, at the very end of that round. questions_real_holdout_p.yaml (90 items) was
 # gathered in the next round and measured once, after that round's knowledge and engine changes
-# (en 75.6 %, ja 77.8 % topic@1); then it was used for development (PFI as a domain word). Floors
+# (en 75.6 %, ja 77.8 % topic@1); then it was used for development (PFI as a domain word).
+# questions_real_holdout_q.yaml (55 items) was gathered after that and measured once, unread, at the
+# round's last commit (en 76.5 %, ja 76.2 %). Floors
 # are below the measured figures, so a regression fails the build.
 REAL_SETS = {
     "questions_real_dev.yaml": {"en": 0.85, "ja": 0.88},
@@ -104,6 +106,7 @@ REAL_SETS = {
     "questions_real_holdout_n.yaml": {"en": 0.85},   # 3 Japanese items only: no Japanese floor
     "questions_real_holdout_o.yaml": {"en": 0.55, "ja": 0.85},   # 10 and 13 items
     "questions_real_holdout_p.yaml": {"en": 0.72, "ja": 0.78},
+    "questions_real_holdout_q.yaml": {"en": 0.72, "ja": 0.70},   # 34 and 21 items
 }
 
 
@@ -127,5 +130,6 @@ def test_real_off_topic_questions_are_declined(real_client):
     # O's 6 were declined 3 times at its measurement (a cloud-certification scheme that is not
     # ISMAP, and an SME tax question); 173 of 185 over all real sets. P's 15: 14 declined at its
     # measurement (a construction-licence office question was answered); subsidies, the Subcontract
-    # Act, public land sales, hiring and distributor deals went out of scope in the same round
+    # Act, public land sales, hiring and distributor deals went out of scope in the same round; Q's 12:
+    # 10 declined at its measurement (an IPO book-building question, a government-bond question)
     assert result["scores"]["all"]["topic@1"] >= 0.95, result["failures"]
