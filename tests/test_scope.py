@@ -188,6 +188,8 @@ def test_a_market_is_not_a_city(real_engine):
     "県有財産はどのように売られるの?[島根県の県有地を一般競争入札で買いたいのですが。]",
     "We are a Polish software company that wants to hire three Japanese developers. What are typical salaries?",
     "[How should we approach] contract negotiation with a Japanese distributor?",
+    "We hired our first employee in Tokyo; do we need an employment contract in Japanese?",
+    "Can we hire staff in Osaka through a recruiting agency?",
 ])
 def test_private_business_subjects_sharing_procurement_words_are_declined(real_engine, question):
     """Subsidies, the private Subcontract Act, sales of public land, hiring and distributor deals
@@ -207,3 +209,13 @@ def test_procurement_questions_without_the_usual_words_are_answered(real_engine,
     their subjects first."""
     decision = decide(real_engine, question)
     assert decision.answered and decision.answer_ids[0] == entry, (question, decision.answer_ids)
+
+
+@pytest.mark.parametrize("question", [
+    "Do Japanese ministries tender equipment hire?",
+    "Can we bid for plant hire contracts with a Japanese city?",
+])
+def test_hire_of_equipment_is_not_hiring_people(real_engine, question):
+    """Hiring people is out of scope; a tender for the hire of equipment or plant is procurement."""
+    decision = decide(real_engine, question)
+    assert decision.answered, (question, decision.confidence)
