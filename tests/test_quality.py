@@ -107,6 +107,7 @@ REAL_SETS = {
     "questions_real_holdout_o.yaml": {"en": 0.55, "ja": 0.85},   # 10 and 13 items
     "questions_real_holdout_p.yaml": {"en": 0.72, "ja": 0.78},
     "questions_real_holdout_q.yaml": {"en": 0.72, "ja": 0.70},   # 34 and 21 items
+    "questions_real_holdout_r.yaml": {"en": 0.52, "ja": 0.78},   # 44 and 30 items
 }
 
 
@@ -131,5 +132,7 @@ def test_real_off_topic_questions_are_declined(real_client):
     # ISMAP, and an SME tax question); 173 of 185 over all real sets. P's 15: 14 declined at its
     # measurement (a construction-licence office question was answered); subsidies, the Subcontract
     # Act, public land sales, hiring and distributor deals went out of scope in the same round; Q's 12:
-    # 10 declined at its measurement (an IPO book-building question, a government-bond question)
+    # 10 declined at its measurement (an IPO book-building question, a government-bond question);
+    # R's 14: 11 declined at its measurement (a handyman's contractor licence, an R&D tax-credit SME
+    # definition, registering for a government surplus-auction site); 216 of 226 over all real sets
     assert result["scores"]["all"]["topic@1"] >= 0.95, result["failures"]

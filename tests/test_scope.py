@@ -219,3 +219,23 @@ def test_hire_of_equipment_is_not_hiring_people(real_engine, question):
     """Hiring people is out of scope; a tender for the hire of equipment or plant is procurement."""
     decision = decide(real_engine, question)
     assert decision.answered, (question, decision.confidence)
+
+
+@pytest.mark.parametrize("question, entry", [
+    ("落札率って何のこと?", "general-award-rate"),
+    ("Can the deadline of our works contract with a prefecture be extended because of a typhoon?",
+     "general-contract-changes-and-extensions"),
+    ("総価契約単価合意方式について教えて", "general-lump-sum-unit-price-agreement"),
+    ("Do we need a record of similar past contracts to bid for a Japanese city's IT tender?",
+     "general-track-record-requirements"),
+    ("実績がない会社でも入札に参加できますか", "general-track-record-requirements"),
+    ("会社が合併したら市の入札参加資格は引き継がれますか", "general-registration-changes"),
+    ("Our annual accounts are in euros: how do we present them for the unified qualification?",
+     "general-foreign-financial-statements"),
+    ("入札を途中で取りやめたい", "general-declining-withdrawing-bids"),
+])
+def test_this_rounds_entries_answer_their_subjects_first(real_engine, question, entry):
+    """Award rate, contract changes, unit-price agreement, track record, registration changes and
+    foreign accounts got entries this round; asked in words other than the entries' own, they lead."""
+    decision = decide(real_engine, question)
+    assert decision.answered and decision.answer_ids[0] == entry, (question, decision.answer_ids)
