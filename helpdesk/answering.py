@@ -164,6 +164,11 @@ def _without_subjects(text: str, subjects) -> tuple[str, list]:
     return q, words
 
 
+def _normalized(words) -> tuple:
+    """A word list from knowledge/ as the questions are compared: normalized, empty items left out."""
+    return tuple(n for n in (normalize(w) for w in words) if n)
+
+
 def _singular(word: str) -> str:
     """An English plural's singular ("goals" → goal, "agencies" → agency); other words unchanged."""
     if len(word) > 4 and word.endswith("ies"):
@@ -249,7 +254,7 @@ class Engine:
         """Subjects not covered (knowledge/out_of_scope.yaml)."""
         scope = self.data.get("out_of_scope") or {}
         self.out_of_scope_en = [tuple(latin_words(p)) for p in scope.get("en", ()) if latin_words(p)]
-        self.out_of_scope_ja = [normalize(p) for p in scope.get("ja", ()) if normalize(p)]
+        self.out_of_scope_ja = _normalized(scope.get("ja", ()))
 
     def out_of_scope_terms(self, text: str) -> list:
         """The uncovered subjects a question names ("visa", "収入印紙")."""
@@ -266,11 +271,11 @@ class Engine:
         phrases = {tuple(en_stem(w) for w in latin_words(p)) for p in domain.get("en", ())}
         self.domain_stems = frozenset(p[0] for p in phrases if len(p) == 1)
         self.domain_phrases = [p for p in phrases if len(p) > 1]
-        self.domain_ja = tuple(normalize(w) for w in domain.get("ja", ()) if normalize(w))
+        self.domain_ja = _normalized(domain.get("ja", ()))
         self.generic_synonyms = frozenset(domain.get("generic_synonyms", ()))
         self.public_stems = [tuple(en_stem(w) for w in latin_words(p)) for p in domain.get("public_en", ())]
-        self.public_ja = tuple(normalize(w) for w in domain.get("public_ja", ()) if normalize(w))
-        self.not_public_ja = tuple(normalize(w) for w in domain.get("not_public_ja", ()) if normalize(w))
+        self.public_ja = _normalized(domain.get("public_ja", ()))
+        self.not_public_ja = _normalized(domain.get("not_public_ja", ()))
 
     def speaks_english(self, text: str) -> bool:
         """A Latin-script question whose content words are mostly English (not romaji)."""
@@ -293,7 +298,7 @@ class Engine:
         if not japanese and (not (self.domain_stems or self.domain_phrases) or not self.speaks_english(qa.text)):
             return True
         subjects = self.out_of_scope_terms(qa.text) if uncovered is None else uncovered
-        q, words = _without_subjects(qa.text, [*subjects, *self.not_public_ja])
+        q, words = self._without_subjects(qa.text, subjects)
         if japanese and any(word in q for word in self.domain_ja):
             return True
         # English words by stem; hyphenated words count whole and by their parts ("pre-bid" names a bid).
@@ -311,12 +316,17 @@ class Engine:
         With no `public_en`/`public_ja` lists every question passes."""
         if not (self.public_stems or self.public_ja):
             return True
-        q, words = _without_subjects(text, [*uncovered, *self.not_public_ja])
+        q, words = self._without_subjects(text, uncovered)
         if any(word in q for word in self.public_ja):
             return True
         # hyphenated words count whole and by their parts ("e-bidding" names bidding)
         words = [part for w in words for part in ([w, *w.split("-")] if "-" in w else [w])]
         return _has_phrase([en_stem(w) for w in words], self.public_stems)
+
+    def _without_subjects(self, text: str, subjects) -> tuple[str, list]:
+        """`text` without its out-of-scope subjects and the words that only look public (市場 is a
+        market, not a city): what the domain and public-sector checks read."""
+        return _without_subjects(text, [*subjects, *self.not_public_ja])
 
     def names_subject(self, entry_id: str, terms: list) -> bool:
         """Is the entry about every uncovered subject the question names? ("auction" alone is not
