@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import secrets
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
+from .evaluation import LANGUAGES, check_question_set, draw_sample, known_question_keys, measure_items, sample_yaml
 from .indexing import CorruptGeneration, build_index
-from .knowledge import errors_in, load_knowledge
+from .knowledge import TOPICS, errors_in, load_knowledge
 from .partners import check_partners
 
 
@@ -85,6 +89,96 @@ def gaps(days: int, as_json: bool):
                    f" · last {gap['last_asked'][:16].replace('T', ' ')} · entry shown: {gap['entry'] or '-'}")
         for comment in gap["comments"][:3]:
             click.echo(f"     comment: {comment}")
+
+
+def _question_sets_dir() -> Path:
+    return Path(current_app.root_path).parent / "tests" / "eval"
+
+
+@kb.command("sample-questions",
+            help="Draw recorded visitor questions at random into a question set for staff to label (then kb measure).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The YAML file to write (it must not exist yet).")
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650), help="How far back to look.")
+@click.option("--per-language", default=60, show_default=True, type=click.IntRange(1, 10000),
+              help="At most this many questions in each language (en, ja).")
+@click.option("--seed", type=click.IntRange(0, 2**31), help="Repeat an earlier draw (default: a new random one).")
+@click.option("--exclude", "exclude", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Question sets (files or folders) whose questions are left out; default: tests/eval.")
+def sample_questions(out: Path, days: int, per_language: int, seed: int | None, exclude: tuple):
+    if out.exists():
+        click.echo(f"{out} exists: choose another name (an earlier sample may already be labelled).", err=True)
+        sys.exit(1)
+    qlog = current_app.extensions["question_log"]
+    try:
+        rows = qlog.questions_since(days)
+    except SQLAlchemyError as exc:
+        click.echo(f"The database is not available: {str(exc).splitlines()[0][:200]}", err=True)
+        sys.exit(1)
+    sets = list(exclude) or [d for d in [_question_sets_dir()] if d.is_dir()]
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    sample, counts = draw_sample(rows, per_language, seed, known_question_keys(sets))
+    drawn = ", ".join(f"{counts['drawn'][lang]} {lang} of {counts['available'][lang]}" for lang in LANGUAGES)
+    header = [
+        f"Visitor questions drawn on {dt.date.today().isoformat()} from the question log of the last {days} days "
+        f"(seed {seed}).",
+        f"{counts['asked']} asked, {counts['distinct']} distinct; left out: {counts['in_sets']} already in a "
+        f"question set, {counts['personal']} holding an e-mail address or phone number. Drawn: {drawn}.",
+        "Label every item WITHOUT asking the assistant: topic (" + ", ".join(TOPICS) + ") and fact (a regular",
+        "expression the right answer contains, English or Japanese), or replace both with 'answered: false' for a",
+        "question the helpdesk should decline. Then: flask --app wsgi kb measure THIS_FILE (once, as a holdout).",
+    ]
+    try:
+        out.write_text(sample_yaml(sample, header), encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"Cannot write {out}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote {len(sample)} question(s) to {out}: {drawn} (seed {seed}).")
+    if not sample:
+        click.echo("No recorded question is left to draw: nothing to label.")
+
+
+def _percent(k: int, n: int) -> str:
+    return f"{k}/{n} = {100 * k / n:.1f} %" if n else "-"
+
+
+@kb.command("measure", help="Answer labelled question sets (recording nothing) and print topic@1, fact@3 "
+                            "and off-topic declines per language.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--misses", is_flag=True, help="List every question answered wrongly.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def measure(files: tuple, misses: bool, as_json: bool):
+    from .web.asking import respond
+
+    items, problems = [], []
+    for file in files:
+        found, wrong = check_question_set(file)
+        items += found
+        problems += wrong
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Nothing measured: {len(problems)} problem(s) above.", err=True)
+        sys.exit(1)
+    result = measure_items(lambda q, lang: respond(q, lang)[0], items)
+    generation = current_app.extensions["engine_store"].current().generation
+    if as_json:
+        click.echo(json.dumps({"files": [str(f) for f in files], "generation": generation, **result},
+                              ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{len(items)} question(s) from {len(files)} file(s), index {generation}:")
+    for lang in LANGUAGES:
+        f = result["figures"][lang]
+        if f["on_topic"] or f["off_topic"]:
+            click.echo(f"  {lang}: topic@1 {_percent(f['topic_ok'], f['on_topic'])} · "
+                       f"fact@3 {_percent(f['fact_ok'], f['fact_n'])} · "
+                       f"off-topic declined {_percent(f['declined'], f['off_topic'])}")
+    if misses:
+        for miss in result["misses"]:
+            what = "should be declined" if miss["expected"] == "declined" else (
+                f"expected {miss['expected']}" + ("" if miss["topic_ok"] else " (wrong topic)")
+                + (" (fact not in the top 3)" if miss["fact_ok"] is False else ""))
+            click.echo(f"  MISS [{miss['lang']}] {miss['q'][:120]!r}: {what}; shown {miss['shown'] or 'nothing'}")
 
 
 @kb.command("purge", help="Delete recorded questions older than HELPDESK_QUESTION_RETENTION_DAYS.")

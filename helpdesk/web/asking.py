@@ -42,12 +42,9 @@ def validate_question(raw: str | None) -> str:
     return text
 
 
-def ask(raw: str | None, lang: str | None, with_html: bool = False, channel: str = "api") -> dict:
-    """Answer a question and record it for staff (channel: api, page or widget).
-
-    `lang` is the language the user wants the answer in (None: the question's script).
-    """
-    text = validate_question(raw)
+def respond(text: str, lang: str | None, with_html: bool = False):
+    """(response, decision, engine, question language) for a validated question; records nothing.
+    `kb measure` answers question sets through this, so they never enter the staff's question log."""
     eng = engine()
     try:
         decision = decide(eng, text)
@@ -57,6 +54,16 @@ def ask(raw: str | None, lang: str | None, with_html: bool = False, channel: str
         decision = decide(eng, text)
     question_lang = detect_language(text)
     response = build_response(eng, decision, text, lang or question_lang, with_html=with_html)
+    return response, decision, eng, question_lang
+
+
+def ask(raw: str | None, lang: str | None, with_html: bool = False, channel: str = "api") -> dict:
+    """Answer a question and record it for staff (channel: api, page or widget).
+
+    `lang` is the language the user wants the answer in (None: the question's script).
+    """
+    text = validate_question(raw)
+    response, decision, eng, question_lang = respond(text, lang, with_html)
     response["ask_id"] = current_app.extensions["question_log"].record(
         question=text, question_lang=question_lang, ui_lang=response["lang"], partner=g.get("partner_key") or None,
         channel=channel, answered=response["answered"], confidence=decision.confidence,
