@@ -86,7 +86,10 @@ def test_holdout_question_set_quality(real_client, name):
 # gathered in the next round and measured once, after that round's knowledge and engine changes
 # (en 75.6 %, ja 77.8 % topic@1); then it was used for development (PFI as a domain word).
 # questions_real_holdout_q.yaml (55 items) was gathered after that and measured once, unread, at the
-# round's last commit (en 76.5 %, ja 76.2 %). Floors
+# round's last commit (en 76.5 %, ja 76.2 %). questions_real_holdout_r.yaml (74 items) was measured
+# once, unread, in the round after (en 54.5 %, ja 83.3 %); questions_real_holdout_s.yaml (61 items,
+# the English half mostly parliamentary written questions) once, unread, with `kb measure` in the
+# next (on-topic items: en 41.7 %, ja 64.0 %); both were used for development afterwards. Floors
 # are below the measured figures, so a regression fails the build.
 REAL_SETS = {
     "questions_real_dev.yaml": {"en": 0.85, "ja": 0.88},
@@ -108,6 +111,7 @@ REAL_SETS = {
     "questions_real_holdout_p.yaml": {"en": 0.72, "ja": 0.78},
     "questions_real_holdout_q.yaml": {"en": 0.72, "ja": 0.70},   # 34 and 21 items
     "questions_real_holdout_r.yaml": {"en": 0.52, "ja": 0.78},   # 44 and 30 items
+    "questions_real_holdout_s.yaml": {"en": 0.45, "ja": 0.62},   # 30 and 31 items
 }
 
 
@@ -134,5 +138,9 @@ def test_real_off_topic_questions_are_declined(real_client):
     # Act, public land sales, hiring and distributor deals went out of scope in the same round; Q's 12:
     # 10 declined at its measurement (an IPO book-building question, a government-bond question);
     # R's 14: 11 declined at its measurement (a handyman's contractor licence, an R&D tax-credit SME
-    # definition, registering for a government surplus-auction site); 216 of 226 over all real sets
+    # definition, registering for a government surplus-auction site); S's 12: 6 declined at its
+    # measurement (franchise law, oral contracts, an IPO, personal insolvency notices, a skilled
+    # worker's CCUS registration, a private contract's translation were answered); franchises, oral
+    # contracts, handymen, tax credits, personal insolvency, IPOs and buying government bonds went out
+    # of scope afterwards; 228 of 238 over all real sets
     assert result["scores"]["all"]["topic@1"] >= 0.95, result["failures"]
