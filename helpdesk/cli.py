@@ -65,16 +65,20 @@ def build():
     click.echo(f"Built {generation.name} with {len(base.entries)} entries; now serving it.")
 
 
+def _read_question_log(read):
+    """`read(question_log)`, or one line and exit 1 when the database is not available."""
+    try:
+        return read(current_app.extensions["question_log"])
+    except SQLAlchemyError as exc:
+        click.echo(f"The database is not available: {str(exc).splitlines()[0][:200]}", err=True)
+        sys.exit(1)
+
+
 @kb.command("gaps", help="Unanswered questions and answers marked unhelpful, grouped, most frequent first.")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3650), help="How far back to look.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def gaps(days: int, as_json: bool):
-    qlog = current_app.extensions["question_log"]
-    try:
-        found = qlog.gaps(days)
-    except SQLAlchemyError as exc:
-        click.echo(f"The database is not available: {str(exc).splitlines()[0][:200]}", err=True)
-        sys.exit(1)
+    found = _read_question_log(lambda qlog: qlog.gaps(days))
     if as_json:
         click.echo(json.dumps({"days": days, "gaps": found}, ensure_ascii=False, indent=1))
         return
@@ -109,12 +113,7 @@ def sample_questions(out: Path, days: int, per_language: int, seed: int | None, 
     if out.exists():
         click.echo(f"{out} exists: choose another name (an earlier sample may already be labelled).", err=True)
         sys.exit(1)
-    qlog = current_app.extensions["question_log"]
-    try:
-        rows = qlog.questions_since(days)
-    except SQLAlchemyError as exc:
-        click.echo(f"The database is not available: {str(exc).splitlines()[0][:200]}", err=True)
-        sys.exit(1)
+    rows = _read_question_log(lambda qlog: qlog.questions_since(days))
     sets = list(exclude) or [d for d in [_question_sets_dir()] if d.is_dir()]
     seed = secrets.randbelow(2**31) if seed is None else seed
     sample, counts = draw_sample(rows, per_language, seed, known_question_keys(sets))
